@@ -16,3 +16,14 @@ export { STORE_OPERATIONS } from './object-store.js';
 export { MemoryStore } from './memory-store.js';
 export { S3_METADATA_LIMIT_BYTES, metadataBytes, normalizeMetadata } from './metadata-rules.js';
 export { compareKeys } from './key-order.js';
+export { FileStore, type FileStoreOptions } from './file-store.js';
+export { S3Store, S3_DEFAULTS, type S3Credentials, type S3StoreOptions, type S3Tuning } from './s3-store.js';
+export { mapStorageError, awsErrorCode, type StorageErrorContext } from './aws-errors.js';
+export {
+  openStore,
+  parseConnectionString,
+  redactConnectionString,
+  CONNECTION_STRING_EXAMPLES,
+  type ConnectionConfig,
+  type OpenStoreOptions,
+} from './connection-string.js';

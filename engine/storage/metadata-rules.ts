@@ -21,9 +21,14 @@ export function metadataBytes(metadata: Metadata): number {
 
 /**
  * Validates and normalises metadata as S3 would receive it: keys lower-cased, values trimmed of surrounding
- * white space (HTTP drops it), non-header-safe values rejected, totals over 2048 bytes rejected.
+ * white space (HTTP drops it), non-header-safe values rejected, totals over 2048 bytes rejected (unless
+ * `enforceLimit: false`: the s3 store leaves the limit to the server, so it reports what AWS really says).
  */
-export function normalizeMetadata(metadata: Metadata | undefined, key: string): Metadata {
+export function normalizeMetadata(
+  metadata: Metadata | undefined,
+  key: string,
+  options: { enforceLimit?: boolean } = {},
+): Metadata {
   const out: Metadata = {};
   for (const [rawName, rawValue] of Object.entries(metadata ?? {})) {
     const name = rawName.toLowerCase();
@@ -42,7 +47,7 @@ export function normalizeMetadata(metadata: Metadata | undefined, key: string): 
     out[name] = rawValue.trim();
   }
   const bytes = metadataBytes(out);
-  if (bytes > S3_METADATA_LIMIT_BYTES) {
+  if (options.enforceLimit !== false && bytes > S3_METADATA_LIMIT_BYTES) {
     throw new MetadataLimitError(`User metadata is ${bytes} bytes; S3 allows at most ${S3_METADATA_LIMIT_BYTES}`, {
       details: { key, bytes, limit: S3_METADATA_LIMIT_BYTES },
       hint: 'Move large fields to the object body (behavior "body-overflow" or "body-only").',

@@ -1,12 +1,90 @@
-// The stores every engine suite runs against (`for (const s of testStores()) describe(s.name, …)`).
-import { MemoryStore, type ObjectStore } from '../../engine/index.js';
+// The stores every engine suite runs against (`for (const s of testStores()) describe(s.name, …)`):
+// memory, file (a fresh temp directory) and s3 (a fresh bucket on the run's S3 server, with the 2 KB guard).
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { inject } from 'vitest';
+import { FileStore, MemoryStore, S3Store, type ObjectStore } from '../../engine/index.js';
+import { enforceUserMetadataLimit, type MetadataSize } from './metadata-guard.js';
+import type { S3TestServer } from './s3-server.js';
 
 export interface TestStore {
   name: string;
   /** A fresh, empty store (its own bucket or prefix). */
   create(): Promise<ObjectStore>;
+  /** Removes what create() made (temp dirs); call from afterAll. Buckets live as long as the test server. */
+  cleanup?(): Promise<void>;
+}
+
+const guards = new WeakMap<ObjectStore, MetadataSize[]>();
+
+/** The user-metadata sizes the 2 KB guard saw on an s3 test store (undefined for other stores). */
+export function metadataSizesSeen(store: ObjectStore): MetadataSize[] | undefined {
+  return guards.get(store);
+}
+
+/** The S3 server of this test run, or null when the S3 tier is switched off (S3DB_TEST_S3=off). */
+export function s3TestServer(): S3TestServer | null {
+  return inject('s3Server') ?? null;
+}
+
+function fileStore(): TestStore {
+  const dirs: string[] = [];
+  return {
+    name: 'file',
+    create: async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 's3db-file-'));
+      dirs.push(dir);
+      return new FileStore(dir);
+    },
+    cleanup: async () => {
+      await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+    },
+  };
+}
+
+function s3Store(server: S3TestServer): TestStore {
+  const credentials =
+    server.accessKeyId === undefined
+      ? undefined
+      : { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey ?? '' };
+  const stores: ObjectStore[] = [];
+  return {
+    name: `s3 (${server.backend})`,
+    create: async () => {
+      const bucket = `t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+      const admin = new S3Client({
+        endpoint: server.endpoint,
+        region: server.region,
+        forcePathStyle: true,
+        ...(credentials ? { credentials } : {}),
+      });
+      try {
+        await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+      } finally {
+        admin.destroy();
+      }
+      const store = new S3Store({
+        bucket,
+        endpoint: server.endpoint,
+        region: server.region,
+        ...(credentials ? { credentials } : {}),
+      });
+      guards.set(store, enforceUserMetadataLimit(store.client));
+      stores.push(store);
+      return store;
+    },
+    cleanup: async () => {
+      await Promise.all(stores.splice(0).map((s) => s.close()));
+    },
+  };
 }
 
 export function testStores(): TestStore[] {
-  return [{ name: 'memory', create: async () => new MemoryStore() }];
+  const stores: TestStore[] = [{ name: 'memory', create: async () => new MemoryStore() }, fileStore()];
+  const server = s3TestServer();
+  if (server) stores.push(s3Store(server));
+  return stores;
 }

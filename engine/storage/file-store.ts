@@ -1,0 +1,474 @@
+// The embedded default store: a directory with S3 semantics. One file per object (a small JSON header, then the
+// body) written to a temp file and renamed into place, so readers always see one complete version. Keys map to
+// nested directories, one per `/`-separated segment, each name a reversible escape of the segment, so no key can
+// name a path outside the root and listing a prefix only reads the directories on that prefix's path.
+// A per-key lock file (O_EXCL) around check + rename makes conditional writes hold across processes.
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ConflictError, StorageError, ValidationError } from '../errors.js';
+import { assertValidKey, compareKeys } from './key-order.js';
+import { listSorted } from './list-keys.js';
+import { checkPreconditions } from './memory-store.js';
+import { normalizeMetadata } from './metadata-rules.js';
+import type {
+  DeleteManyResult,
+  ListOptions,
+  ListResult,
+  ListedObject,
+  Metadata,
+  ObjectHead,
+  ObjectStore,
+  PutOptions,
+  RequestCounts,
+  StoredObject,
+} from './object-store.js';
+import { RequestCounter } from './request-counter.js';
+
+export interface FileStoreOptions {
+  /** fsync each object before the rename (durable across power loss, slower). Default false. */
+  fsync?: boolean;
+  /** How long a writer waits for another process's lock on the same key. Default 10 s. */
+  lockTimeoutMs?: number;
+  /** Printed form; defaults to `file://<absolute root>`. */
+  description?: string;
+}
+
+const MAGIC = Buffer.from('S3DB1\n');
+const HEADER_LEN_BYTES = 4;
+// Encoded chunk length per path component; with the type letter this stays far below the 255-byte name limit.
+const CHUNK_CHARS = 200;
+const STALE_LOCK_MS = 30_000;
+const CORRUPTED_HINT =
+  'The file was not written by s3db (or was edited by hand): restore it from a backup or delete it.';
+
+interface Header {
+  key: string;
+  etag: string;
+  size: number;
+  metadata: Metadata;
+  contentType?: string;
+}
+
+export class FileStore implements ObjectStore {
+  readonly kind = 'file' as const;
+  readonly description: string;
+  readonly root: string;
+  private readonly counter = new RequestCounter();
+  private readonly fsyncWrites: boolean;
+  private readonly lockTimeoutMs: number;
+
+  constructor(root: string, options: FileStoreOptions = {}) {
+    this.root = path.resolve(root);
+    this.description = options.description ?? `file://${this.root}`;
+    this.fsyncWrites = options.fsync ?? false;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+  }
+
+  async get(key: string): Promise<StoredObject | null> {
+    this.counter.count('GetObject');
+    assertValidKey(key);
+    const file = this.pathOf(key);
+    let buf: Buffer;
+    let mtime: Date;
+    try {
+      const handle = await fs.open(file, 'r');
+      try {
+        const st = await handle.stat();
+        buf = await handle.readFile();
+        mtime = st.mtime;
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw ioError(err, 'GetObject', key);
+    }
+    const { header, bodyOffset } = parseObject(buf, key);
+    return { ...headOf(header, mtime), key, body: buf.subarray(bodyOffset) };
+  }
+
+  async head(key: string): Promise<ObjectHead | null> {
+    this.counter.count('HeadObject');
+    assertValidKey(key);
+    const found = await this.readHeader(this.pathOf(key), key);
+    return found ? { ...headOf(found.header, found.mtime), key } : null;
+  }
+
+  async put(key: string, body: Buffer | string, metadata?: Metadata, options: PutOptions = {}) {
+    this.counter.count('PutObject');
+    assertValidKey(key);
+    const meta = normalizeMetadata(metadata, key);
+    const buf = Buffer.from(body);
+    const etag = `"${createHash('md5').update(buf).digest('hex')}"`;
+    const header: Header = {
+      key,
+      etag,
+      size: buf.length,
+      metadata: meta,
+      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+    };
+    const json = Buffer.from(JSON.stringify(header));
+    const len = Buffer.alloc(HEADER_LEN_BYTES);
+    len.writeUInt32BE(json.length);
+    const data = Buffer.concat([MAGIC, len, json, buf]);
+    const file = this.pathOf(key);
+    const dir = path.dirname(file);
+    const tmp = path.join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    await this.withLock(file, key, async () => {
+      if (options.ifMatch !== undefined || options.ifNoneMatch !== undefined) {
+        const current = await this.readHeader(file, key);
+        checkPreconditions(key, current?.header, options);
+      }
+      try {
+        await fs.writeFile(tmp, data, { flush: this.fsyncWrites });
+        await fs.rename(tmp, file);
+      } catch (err) {
+        await fs.rm(tmp, { force: true });
+        throw ioError(err, 'PutObject', key);
+      }
+    });
+    return { etag };
+  }
+
+  async delete(key: string): Promise<void> {
+    this.counter.count('DeleteObject');
+    assertValidKey(key);
+    await this.deleteOne(key);
+  }
+
+  async deleteMany(keys: string[]): Promise<DeleteManyResult> {
+    for (let i = 0; i < keys.length; i += 1000) this.counter.count('DeleteObjects');
+    const result: DeleteManyResult = { deleted: [], errors: [] };
+    await forEachLimit(keys, 16, async (key) => {
+      try {
+        assertValidKey(key);
+        await this.deleteOne(key);
+        result.deleted.push(key);
+      } catch (err) {
+        result.errors.push({ key, code: 'InternalError', message: err instanceof Error ? err.message : String(err) });
+      }
+    });
+    return result;
+  }
+
+  async list(options: ListOptions = {}): Promise<ListResult> {
+    this.counter.count('ListObjectsV2');
+    const prefix = options.prefix ?? '';
+    const after = options.continuationToken
+      ? Buffer.from(options.continuationToken, 'base64url').toString('utf8')
+      : options.startAfter;
+    const found: { key: string; file: string }[] = [];
+    await this.collect(this.root, '', prefix, after, found);
+    const files = new Map(found.map((f) => [f.key, f.file]));
+    const sorted = found
+      .map((f) => ({ key: f.key, bytes: Buffer.from(f.key, 'utf8') }))
+      .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
+      .map((f) => f.key);
+    const placeholder = new Date(0);
+    const page = listSorted(sorted, options, (key) => ({ key, size: 0, etag: '', lastModified: placeholder }));
+    const objects: ListedObject[] = [];
+    await forEachLimit(page.objects, 32, async (o, i) => {
+      const h = await this.readHeader(files.get(o.key)!, o.key);
+      // Deleted between the directory read and now: S3 would not have listed it either.
+      if (h) objects[i] = { key: o.key, size: h.header.size, etag: h.header.etag, lastModified: h.mtime };
+    });
+    return { ...page, objects: objects.filter((o) => o !== undefined) };
+  }
+
+  requestCounts(): RequestCounts {
+    return this.counter.snapshot();
+  }
+
+  resetRequestCounts(): void {
+    this.counter.reset();
+  }
+
+  async close(): Promise<void> {}
+
+  /** The file that holds `key`: one directory per `/`-separated segment, each name escaped (see encodeKey). */
+  pathOf(key: string): string {
+    return path.join(this.root, ...encodeKey(key));
+  }
+
+  private async deleteOne(key: string): Promise<void> {
+    const file = this.pathOf(key);
+    await this.withLock(file, key, async () => {
+      try {
+        await fs.unlink(file);
+      } catch (err) {
+        if (!isMissing(err)) throw ioError(err, 'DeleteObject', key);
+      }
+    });
+    // Drop directories left empty, so listings stay cheap; a concurrent writer recreates what it needs.
+    let dir = path.dirname(file);
+    while (dir.length > this.root.length && dir.startsWith(this.root)) {
+      try {
+        await fs.rmdir(dir);
+      } catch {
+        break;
+      }
+      dir = path.dirname(dir);
+    }
+  }
+
+  /** Depth-first walk that only enters directories that can hold keys under `prefix` and after `after`. */
+  private async collect(
+    dir: string,
+    decoded: string,
+    prefix: string,
+    after: string | undefined,
+    out: { key: string; file: string }[],
+  ): Promise<void> {
+    let names: string[];
+    try {
+      names = await fs.readdir(dir);
+    } catch (err) {
+      if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+      throw ioError(err, 'ListObjectsV2');
+    }
+    const subdirs: Promise<void>[] = [];
+    for (const name of names) {
+      const type = name[0];
+      if (type !== 'o' && type !== 'd' && type !== 'c') continue; // temp and lock files start with '.'
+      const full = decoded + decodeName(name.slice(1)) + (type === 'd' ? '/' : '');
+      const under = full.startsWith(prefix);
+      if (type === 'o') {
+        if (under && (after === undefined || compareKeys(full, after) > 0)) {
+          out.push({ key: full, file: path.join(dir, name) });
+        }
+        continue;
+      }
+      // Every key below this directory starts with `full` and is longer than it.
+      if (!under && !prefix.startsWith(full)) continue;
+      if (after !== undefined && !after.startsWith(full) && compareKeys(full, after) < 0) continue;
+      subdirs.push(this.collect(path.join(dir, name), full, prefix, after, out));
+    }
+    await Promise.all(subdirs);
+  }
+
+  private async readHeader(file: string, key: string): Promise<{ header: Header; mtime: Date } | null> {
+    let handle;
+    try {
+      handle = await fs.open(file, 'r');
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw ioError(err, 'HeadObject', key);
+    }
+    try {
+      const st = await handle.stat();
+      const first = Buffer.alloc(Math.min(st.size, 4096));
+      await handle.read(first, 0, first.length, 0);
+      let buf = first;
+      const needed = MAGIC.length + HEADER_LEN_BYTES + readHeaderLength(first, key);
+      if (needed > first.length) {
+        buf = Buffer.alloc(needed);
+        await handle.read(buf, 0, needed, 0);
+      }
+      return { header: parseObject(buf, key).header, mtime: st.mtime };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async withLock<T>(file: string, key: string, fn: () => Promise<T>): Promise<T> {
+    const lock = path.join(path.dirname(file), `.lock-${path.basename(file)}`);
+    const deadline = Date.now() + this.lockTimeoutMs;
+    let wait = 1;
+    for (;;) {
+      try {
+        const handle = await fs.open(lock, 'wx');
+        await handle.writeFile(String(process.pid));
+        await handle.close();
+        break;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') {
+          // The directory is missing (first write below it, or a delete just removed it): create and retry.
+          await fs.mkdir(path.dirname(file), { recursive: true }).catch((e: unknown) => {
+            throw ioError(e, 'PutObject', key);
+          });
+          continue;
+        }
+        if (code === 'ENAMETOOLONG') {
+          throw new ValidationError(`Key is too long for the file system under ${this.root}`, {
+            details: { key: key.slice(0, 200) },
+            hint: 'Use a shorter key or a shorter root directory.',
+          });
+        }
+        if (code !== 'EEXIST') throw ioError(err, 'PutObject', key);
+        if (await removeIfStale(lock)) continue;
+        if (Date.now() > deadline) {
+          throw new ConflictError(`Timed out waiting for another writer of ${key}`, {
+            details: { key, lock },
+            hint: `Another process holds ${lock}; if no process is writing, delete that file.`,
+            retryable: true,
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, wait + Math.random() * wait));
+        wait = Math.min(wait * 2, 25);
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await fs.rm(lock, { force: true });
+    }
+  }
+}
+
+/** A lock whose owner process is gone, or that is much older than any write, is removed. */
+async function removeIfStale(lock: string): Promise<boolean> {
+  try {
+    const [pidText, st] = await Promise.all([fs.readFile(lock, 'utf8'), fs.stat(lock)]);
+    const pid = Number(pidText);
+    let dead = false;
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+      } catch (err) {
+        dead = (err as NodeJS.ErrnoException).code === 'ESRCH';
+      }
+    }
+    if (!dead && Date.now() - st.mtimeMs < STALE_LOCK_MS) return false;
+    // Rename first so that two processes cannot both remove it and one of them delete a fresh lock.
+    const grave = `${lock}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+    await fs.rename(lock, grave);
+    await fs.rm(grave, { force: true });
+    return true;
+  } catch {
+    return false; // it went away or is being written: just retry
+  }
+}
+
+// ---- key <-> path encoding ----------------------------------------------------------------------------------
+// Each '/'-separated segment becomes path components named TYPE + escaped text: 'o' the object file (last
+// segment), 'd' a directory (a segment followed by '/'), 'c' a continuation of a segment too long for one name.
+// Escaping keeps [a-z0-9-_.=,@+~] as is, writes upper-case letters as '^' + lower case (case-insensitive file
+// systems stay correct) and every other byte as %XX. A leading type letter means no name is empty, '.' or '..'.
+
+const SAFE = /^[a-z0-9\-_.=,@+~]$/;
+
+function escapeUnits(segment: string): string[] {
+  const units: string[] = [];
+  for (const ch of segment) {
+    if (SAFE.test(ch)) units.push(ch);
+    else if (ch >= 'A' && ch <= 'Z') units.push(`^${ch.toLowerCase()}`);
+    else {
+      let u = '';
+      for (const b of Buffer.from(ch, 'utf8')) u += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+      units.push(u);
+    }
+  }
+  return units;
+}
+
+/** Path components for a key (exported for tests). */
+export function encodeKey(key: string): string[] {
+  const segments = key.split('/');
+  const parts: string[] = [];
+  segments.forEach((segment, i) => {
+    const chunks: string[] = [];
+    let current = '';
+    for (const unit of escapeUnits(segment)) {
+      if (current.length + unit.length > CHUNK_CHARS) {
+        chunks.push(current);
+        current = '';
+      }
+      current += unit;
+    }
+    chunks.push(current);
+    const last = i === segments.length - 1 ? 'o' : 'd';
+    chunks.forEach((chunk, j) => parts.push((j === chunks.length - 1 ? last : 'c') + chunk));
+  });
+  return parts;
+}
+
+function decodeName(text: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '%') {
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (ch === '^') {
+      bytes.push(text.charCodeAt(i + 1) - 32);
+      i += 1;
+    } else bytes.push(ch.charCodeAt(0));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** The key a path (relative to the root, components as from encodeKey) holds (exported for tests). */
+export function decodeKey(parts: readonly string[]): string {
+  return parts.map((p) => decodeName(p.slice(1)) + (p[0] === 'd' ? '/' : '')).join('');
+}
+
+// ---- file format ---------------------------------------------------------------------------------------------
+
+function readHeaderLength(buf: Buffer, key: string): number {
+  if (buf.length < MAGIC.length + HEADER_LEN_BYTES || !buf.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw corrupted(key);
+  }
+  return buf.readUInt32BE(MAGIC.length);
+}
+
+function parseObject(buf: Buffer, key: string): { header: Header; bodyOffset: number } {
+  const len = readHeaderLength(buf, key);
+  const start = MAGIC.length + HEADER_LEN_BYTES;
+  if (buf.length < start + len) throw corrupted(key);
+  try {
+    return { header: JSON.parse(buf.subarray(start, start + len).toString('utf8')) as Header, bodyOffset: start + len };
+  } catch {
+    throw corrupted(key);
+  }
+}
+
+function headOf(header: Header, mtime: Date): ObjectHead {
+  return {
+    key: header.key,
+    metadata: { ...header.metadata },
+    etag: header.etag,
+    size: header.size,
+    lastModified: mtime,
+    ...(header.contentType === undefined ? {} : { contentType: header.contentType }),
+  };
+}
+
+function corrupted(key: string): StorageError {
+  return new StorageError('CORRUPTED', `The file holding "${key}" is not a valid s3db object`, {
+    details: { key },
+    hint: CORRUPTED_HINT,
+  });
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function ioError(err: unknown, operation: string, key?: string): StorageError {
+  const code = (err as NodeJS.ErrnoException | null)?.code ?? 'EIO';
+  return new StorageError('STORAGE', `File store ${operation} failed (${code})`, {
+    details: { operation, errno: code, ...(key === undefined ? {} : { key: key.slice(0, 200) }) },
+    hint:
+      code === 'ENOSPC'
+        ? 'The disk is full: free space or move the data directory.'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'The server cannot write its data directory: fix its permissions or choose another file:// path.'
+          : 'Check the data directory (exists, writable, not on a failing disk).',
+    retryable: code === 'EMFILE' || code === 'EAGAIN' || code === 'EBUSY',
+    cause: err,
+  });
+}
+
+async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
