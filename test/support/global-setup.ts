@@ -3,7 +3,7 @@
 // S3DB_TEST_BACKEND=localstack                   LocalStack via testcontainers (needs `npm i -D @testcontainers/localstack` and Docker)
 // S3DB_TEST_S3=off                               no S3 tier at all (quick local runs; says so loudly)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +72,7 @@ async function startRadosgw(): Promise<{ server: S3TestServer; stop: () => Promi
   }
   const stop = async () => {
     await run('stop-ceph.sh', env);
+    rmSync(path.dirname(runDir), { recursive: true, force: true });
   };
   const stopSync = () => spawnSync('bash', [path.join(scripts, 'stop-ceph.sh')], { env, stdio: 'ignore' });
   // Never leave daemons behind when the run is interrupted.
