@@ -1,7 +1,7 @@
 // A document ⇄ flat entries (dotted path → JSON value) and short metadata keys from a per-resource registry
 // that only ever grows, so a key is never reused and records written under any schema version still decode.
 import type { CompiledSchema, FieldNode } from '../schema/index.js';
-import { encodeValue } from './values.js';
+import { decodeValue, encodeValue } from './values.js';
 
 /** Attribute path → short metadata key. Append-only: never delete or renumber an entry. */
 export type KeyMap = Record<string, string>;
@@ -96,4 +96,22 @@ export function encodeEntries(entries: readonly FlatEntry[], map: KeyMap): Encod
     const encoded = encodeValue(e.value);
     return { ...e, key, encoded, bytes: key.length + encoded.length };
   });
+}
+
+/**
+ * Flat entries from stored metadata (system `_` keys skipped) and a parsed body (short key → JSON value).
+ * A key missing from the registry is kept under its short key so nothing is silently lost.
+ */
+export function readEntries(
+  metadata: Record<string, string>,
+  body: Record<string, unknown> | null,
+  reverse: Map<string, string>,
+): FlatEntry[] {
+  const out: FlatEntry[] = [];
+  for (const [key, encoded] of Object.entries(metadata)) {
+    if (key.startsWith('_')) continue;
+    out.push({ path: reverse.get(key) ?? key, value: decodeValue(encoded) });
+  }
+  for (const [key, value] of Object.entries(body ?? {})) out.push({ path: reverse.get(key) ?? key, value });
+  return out;
 }

@@ -13,6 +13,7 @@ export {
   encodeEntries,
   flattenDocument,
   getPath,
+  readEntries,
   reverseKeyMap,
   setPath,
   unflattenEntries,
