@@ -1,5 +1,6 @@
 // A resource: documents in and out. The pipeline of one write is validate → timestamps → before-hooks →
 // encrypt secrets → encode → behavior split → conditional put → partition references → after-hooks.
+import { randomBytes } from 'node:crypto';
 import PQueue from 'p-queue';
 import {
   applyBehavior,
@@ -78,6 +79,8 @@ interface RawRecord {
 }
 
 const MAX_WRITE_ATTEMPTS = 40;
+/** Body key holding a per-write random revision (never an attribute: attributes use short keys). */
+const REVISION_FIELD = '_r';
 const DEFAULT_PAGE = 100;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -396,7 +399,8 @@ export class Resource implements ResourceAccess {
       data: doc,
       emit: (_event, payload) => this.host.emitExceedsLimit({ ...payload, resource: this.name }),
     });
-    const body = split.body === null ? '' : JSON.stringify(split.body);
+    // S3's ETag is the MD5 of the body only: a fresh revision in every body makes ifMatch see metadata changes.
+    const body = JSON.stringify({ ...split.body, [REVISION_FIELD]: randomBytes(9).toString('base64url') });
     const kept = new Map(entries.map((e) => [e.path, e]));
     const cut = new Map<string, unknown>();
     for (const path of split.truncated) {
@@ -453,7 +457,7 @@ export class Resource implements ResourceAccess {
     try {
       await this.store.put(this.dataKey(id), enc.body, enc.metadata, {
         ifNoneMatch: '*',
-        ...(enc.body ? { contentType: 'application/json' } : {}),
+        contentType: 'application/json',
       });
     } catch (e) {
       if (e instanceof ConflictError) {
@@ -519,7 +523,7 @@ export class Resource implements ResourceAccess {
       try {
         await this.store.put(this.dataKey(id), enc.body, enc.metadata, {
           ifMatch: cur.etag,
-          ...(enc.body ? { contentType: 'application/json' } : {}),
+          contentType: 'application/json',
         });
       } catch (e) {
         if (e instanceof ConflictError) {

@@ -112,6 +112,8 @@ export function readEntries(
     if (key.startsWith('_')) continue;
     out.push({ path: reverse.get(key) ?? key, value: decodeValue(encoded) });
   }
-  for (const [key, value] of Object.entries(body ?? {})) out.push({ path: reverse.get(key) ?? key, value });
+  for (const [key, value] of Object.entries(body ?? {})) {
+    if (!key.startsWith('_')) out.push({ path: reverse.get(key) ?? key, value });
+  }
   return out;
 }

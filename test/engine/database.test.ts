@@ -167,7 +167,8 @@ for (const s of testStores()) {
       const { resource } = await db.createResource({ name: 'n', attributes: { a: 'string' } });
       await resource.insertMany([{ a: 'x' }, { a: 'y' }]);
       const stats = await db.getStats();
-      expect(stats.resources).toEqual([{ name: 'n', count: 2, bytes: 0 }]);
+      expect(stats.resources).toMatchObject([{ name: 'n', count: 2 }]);
+      expect(stats.resources[0]!.bytes).toBeGreaterThan(0);
       expect(stats.store).toBe(db.store.description);
       expect((await db.getStats({ resource: 'n' })).resources).toHaveLength(1);
     });
