@@ -2,3 +2,19 @@
 export * from './errors.js';
 export * from './storage/index.js';
 export * from './types.js';
+// The database engine (issue 3).
+export { Database } from './database.js';
+export type { DatabaseOptions, ResourceDescription, ResourceSummary } from './database.js';
+export { Resource, deepMerge } from './resource.js';
+export { HookRunner } from './hooks.js';
+export { createIdStream, createInsertStream, createRecordStream } from './streams.js';
+export type { StreamOptions } from './streams.js';
+export { generateId, validateId } from './ids.js';
+export { FIELD_RULES, FIELD_TYPES, compileSchema, fieldTypes, secretPaths, validateDocument } from './schema/index.js';
+export type { CompiledSchema, FieldType } from './schema/index.js';
+export { decodeValue, encodeValue } from './codec/index.js';
+export { BEHAVIOR_IMPLEMENTATIONS, effectiveLimit } from './behaviors/index.js';
+export type { ExceedsLimitEvent } from './behaviors/index.js';
+export { SecretCipher, PBKDF2_ITERATIONS } from './crypto/index.js';
+export { CATALOG_KEY, definitionHash } from './catalog/index.js';
+export type { CatalogFile, CatalogResource, CatalogVersion } from './catalog/index.js';

@@ -1,0 +1,357 @@
+// The Database: one store, one catalog (s3db.json), the resources it defines, the hooks registered by name,
+// and the events applications listen to.
+import { EventEmitter } from 'node:events';
+import type { ExceedsLimitEvent } from './behaviors/index.js';
+import {
+  Catalog,
+  definitionHash,
+  keysFor,
+  versionNumber,
+  type CatalogResource,
+  type VersionDefinition,
+} from './catalog/index.js';
+import { SecretCipher } from './crypto/index.js';
+import { ConfigError, NotFoundError, ValidationError } from './errors.js';
+import { assertHookEvent } from './hooks.js';
+import { normalizePartitions } from './partitions/index.js';
+import { Resource, type ResourceHost } from './resource.js';
+import { compileSchema } from './schema/index.js';
+import type { ObjectStore, RequestCounts } from './storage/index.js';
+import {
+  BEHAVIORS,
+  type Attributes,
+  type Behavior,
+  type EngineLogger,
+  type HealProblem,
+  type HealReport,
+  type HookEvent,
+  type HookFunction,
+  type PartitionDefinition,
+  type ResourceDefinitionInput,
+} from './types.js';
+
+export interface DatabaseOptions {
+  store: ObjectStore;
+  /** Needed to write secret fields and to read them in clear. Never defaulted. */
+  passphrase?: string | undefined;
+  logger?: EngineLogger | undefined;
+  /** Parallel requests for bulk operations (default 10). */
+  concurrency?: number | undefined;
+}
+
+export interface ResourceSummary {
+  name: string;
+  version: string;
+  behavior: Behavior;
+  partitions: Record<string, PartitionDefinition>;
+  createdBy: string;
+  timestamps: boolean;
+  paranoid: boolean;
+}
+
+export interface ResourceDescription extends ResourceSummary {
+  currentVersion: string;
+  versions: Record<
+    string,
+    {
+      hash: string;
+      createdAt: string;
+      attributes: Attributes;
+      behavior: Behavior;
+      partitions: Record<string, PartitionDefinition>;
+      timestamps: boolean;
+      paranoid: boolean;
+    }
+  >;
+  attributes: Attributes;
+  hooks: Partial<Record<HookEvent, string[]>>;
+}
+
+const RESOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+
+export class Database extends EventEmitter {
+  readonly store: ObjectStore;
+  readonly cipher: SecretCipher;
+  private readonly logger: EngineLogger | undefined;
+  private readonly concurrency: number;
+  private readonly catalog: Catalog;
+  private readonly resources = new Map<string, Resource>();
+  private readonly hookRegistry = new Map<string, HookFunction>();
+  private readonly host: ResourceHost;
+  private connected = false;
+  /** Problems connect() found in s3db.json and repaired, reported by heal(). */
+  private connectRepairs: HealProblem[] = [];
+  private connectBackups: string[] = [];
+
+  constructor(options: DatabaseOptions) {
+    super();
+    if (!options?.store) throw new ConfigError('A Database needs a store', { hint: 'Pass { store: openStore(url) }.' });
+    this.store = options.store;
+    this.cipher = new SecretCipher(options.passphrase);
+    this.logger = options.logger;
+    this.concurrency = options.concurrency ?? 10;
+    this.catalog = new Catalog(this.store);
+    this.host = {
+      store: this.store,
+      cipher: this.cipher,
+      concurrency: this.concurrency,
+      logger: this.logger,
+      entry: (name) => this.entry(name),
+      namedHook: (name) => this.hookRegistry.get(name),
+      emitExceedsLimit: (payload: ExceedsLimitEvent & { resource: string }) => {
+        this.emit('exceedsLimit', payload);
+      },
+    };
+  }
+
+  get passphraseSet(): boolean {
+    return this.cipher.hasPassphrase;
+  }
+
+  /** Reads s3db.json (1 request) or creates it (2 requests); repairs a damaged one, keeping a backup. */
+  async connect(): Promise<void> {
+    await this.catalog.load();
+    const problems = this.catalog.problems;
+    if (problems.length > 0) {
+      const backup = await this.catalog.backup();
+      await this.catalog.writeRepaired();
+      this.connectBackups = backup ? [backup] : [];
+      this.connectRepairs = problems.map((p) => ({ ...p, repaired: true }));
+      this.logger?.warn({ problems: problems.map((p) => p.kind) }, 's3db.json was repaired');
+    }
+    this.connected = true;
+  }
+
+  async close(): Promise<void> {
+    this.connected = false;
+    this.removeAllListeners();
+  }
+
+  private assertConnected(): void {
+    if (!this.connected) {
+      throw new ConfigError('The database is not connected', { hint: 'Call await db.connect() first.' });
+    }
+  }
+
+  private entry(name: string): CatalogResource {
+    const entry = this.catalog.data.resources[name];
+    if (!entry) throw this.missing(name);
+    return entry;
+  }
+
+  private missing(name: string): NotFoundError {
+    const names = Object.keys(this.catalog.data.resources);
+    return new NotFoundError(`No resource named "${name}"`, {
+      details: { resource: name },
+      hint: names.length ? `Existing resources: ${names.join(', ')}.` : 'No resources yet: create one first.',
+    });
+  }
+
+  /** Registers a function that definitions refer to by name in `hooks: { beforeInsert: ['name'] }`. */
+  registerHook(name: string, fn: HookFunction): void {
+    if (typeof name !== 'string' || name === '' || typeof fn !== 'function') {
+      throw new ValidationError('registerHook needs a name and a function', { hint: 'db.registerHook("name", fn)' });
+    }
+    this.hookRegistry.set(name, fn);
+  }
+
+  private checkDefinition(def: ResourceDefinitionInput): VersionDefinition {
+    if (typeof def?.name !== 'string' || !RESOURCE_NAME.test(def.name)) {
+      throw new ValidationError(`Invalid resource name "${String(def?.name)}"`, {
+        issues: [{ path: 'name', message: 'must be 1-100 letters, digits, _ or -, starting with a letter or digit' }],
+        hint: 'Use a name like "users" or "order_items".',
+      });
+    }
+    const behavior = def.behavior ?? 'body-overflow';
+    if (!(BEHAVIORS as readonly string[]).includes(behavior)) {
+      throw new ValidationError(`Unknown behavior "${behavior}"`, {
+        issues: [{ path: 'behavior', message: `must be one of ${BEHAVIORS.join(', ')}` }],
+        hint: `Use one of: ${BEHAVIORS.join(', ')}.`,
+      });
+    }
+    const timestamps = def.timestamps === true;
+    const schema = compileSchema(def.attributes, { timestamps });
+    const partitions = normalizePartitions(schema.fieldTypes, def.partitions);
+    for (const name of Object.keys(partitions)) {
+      for (const field of Object.keys(partitions[name]!.fields)) {
+        if (schema.secretPaths.includes(field)) {
+          throw new ValidationError(`Partition "${name}" cannot use secret field "${field}"`, {
+            details: { partition: name, field },
+            hint: 'A partition key is stored in clear in the object key; pick a non-secret field.',
+          });
+        }
+      }
+    }
+    const hooks: Partial<Record<HookEvent, string[]>> = {};
+    for (const [event, names] of Object.entries(def.hooks ?? {})) {
+      assertHookEvent(event);
+      for (const name of names ?? []) {
+        if (!this.hookRegistry.has(name)) {
+          const known = [...this.hookRegistry.keys()];
+          throw new ValidationError(`Hook "${name}" (${event}) is not registered`, {
+            details: { hook: name, event },
+            hint: known.length
+              ? `Register it first with db.registerHook, or use one of: ${known.join(', ')}.`
+              : 'Register it first with db.registerHook(name, fn).',
+          });
+        }
+      }
+      if (names && names.length > 0) hooks[event] = [...names];
+    }
+    return { attributes: def.attributes, behavior, partitions, timestamps, paranoid: def.paranoid === true, hooks };
+  }
+
+  /** Validates and records a definition; a new version only when its hash changed. */
+  async createResource(
+    def: ResourceDefinitionInput,
+  ): Promise<{ resource: Resource; version: string; created: boolean; changed: boolean }> {
+    this.assertConnected();
+    const versionDef = this.checkDefinition(def);
+    const hash = definitionHash(versionDef);
+    const name = def.name;
+    let outcome = { version: 'v0', created: false, changed: false, previous: undefined as string | undefined };
+    await this.catalog.mutate((cat) => {
+      const existing = cat.resources[name];
+      const current = existing?.versions[existing.currentVersion];
+      if (existing && current?.hash === hash) {
+        outcome = { version: existing.currentVersion, created: false, changed: false, previous: undefined };
+        const wantAsync = def.asyncPartitions === true;
+        if ((existing.asyncPartitions === true) === wantAsync) return false;
+        if (wantAsync) existing.asyncPartitions = true;
+        else delete existing.asyncPartitions;
+        return true;
+      }
+      const next = existing ? Math.max(...Object.keys(existing.versions).map(versionNumber)) + 1 : 0;
+      const version = `v${next}`;
+      const entry: CatalogResource = {
+        currentVersion: version,
+        createdBy: existing?.createdBy ?? def.createdBy ?? 'user',
+        versions: { ...existing?.versions, [version]: { ...versionDef, hash, createdAt: new Date().toISOString() } },
+        keyMap: keysFor(existing?.keyMap ?? {}, versionDef.attributes),
+        ...(def.asyncPartitions === true ? { asyncPartitions: true } : {}),
+      };
+      cat.resources[name] = entry;
+      outcome = { version, created: !existing, changed: !!existing, previous: existing?.currentVersion };
+      return true;
+    });
+    const resource = this.resource(name);
+    if (outcome.created) this.emit('resourceCreated', { name, version: outcome.version });
+    if (outcome.changed) {
+      this.emit('resourceDefinitionsChanged', { name, previousVersion: outcome.previous, version: outcome.version });
+    }
+    return { resource, version: outcome.version, created: outcome.created, changed: outcome.changed };
+  }
+
+  hasResource(name: string): boolean {
+    return name in this.catalog.data.resources;
+  }
+
+  resource(name: string): Resource {
+    let r = this.resources.get(name);
+    if (!r) {
+      this.entry(name);
+      r = new Resource(name, this.host);
+      this.resources.set(name, r);
+    }
+    return r;
+  }
+
+  listResources(): ResourceSummary[] {
+    return Object.keys(this.catalog.data.resources)
+      .sort()
+      .map((name) => {
+        const d = this.describeResource(name);
+        return {
+          name,
+          version: d.version,
+          behavior: d.behavior,
+          partitions: d.partitions,
+          createdBy: d.createdBy,
+          timestamps: d.timestamps,
+          paranoid: d.paranoid,
+        };
+      });
+  }
+
+  describeResource(name: string): ResourceDescription {
+    const entry = this.entry(name);
+    const cur = entry.versions[entry.currentVersion]!;
+    const versions: ResourceDescription['versions'] = {};
+    for (const [v, d] of Object.entries(entry.versions)) {
+      versions[v] = {
+        hash: d.hash,
+        createdAt: d.createdAt,
+        attributes: d.attributes,
+        behavior: d.behavior,
+        partitions: d.partitions,
+        timestamps: d.timestamps,
+        paranoid: d.paranoid,
+      };
+    }
+    return {
+      name,
+      version: entry.currentVersion,
+      currentVersion: entry.currentVersion,
+      versions,
+      attributes: cur.attributes,
+      behavior: cur.behavior,
+      partitions: cur.partitions,
+      timestamps: cur.timestamps,
+      paranoid: cur.paranoid,
+      createdBy: entry.createdBy,
+      hooks: cur.hooks,
+    };
+  }
+
+  /** Object count and bytes per resource, by LIST of each data prefix. */
+  async getStats(options: { resource?: string } = {}): Promise<{
+    resources: { name: string; count: number; bytes: number }[];
+    requests: RequestCounts;
+    store: string;
+  }> {
+    const names = options.resource ? [this.resource(options.resource).name] : Object.keys(this.catalog.data.resources);
+    const resources = [];
+    for (const name of names.sort()) {
+      let count = 0;
+      let bytes = 0;
+      let token: string | undefined;
+      do {
+        const page = await this.store.list({
+          prefix: `resource=${name}/data/`,
+          ...(token === undefined ? {} : { continuationToken: token }),
+        });
+        for (const o of page.objects) {
+          count++;
+          bytes += o.size;
+        }
+        token = page.isTruncated ? page.nextContinuationToken : undefined;
+      } while (token !== undefined);
+      resources.push({ name, count, bytes });
+    }
+    return { resources, requests: this.store.requestCounts(), store: this.store.description };
+  }
+
+  /** Checks (and unless dryRun repairs) the catalog, then each resource's partitions. */
+  async heal(options: { dryRun?: boolean; resource?: string } = {}): Promise<HealReport> {
+    this.assertConnected();
+    const dryRun = options.dryRun ?? true;
+    const problems: HealProblem[] = [...this.connectRepairs];
+    const backups: string[] = [...this.connectBackups];
+    const fresh = new Catalog(this.store);
+    await fresh.load();
+    for (const p of fresh.problems) {
+      if (!dryRun) {
+        const backup = await fresh.backup();
+        if (backup) backups.push(backup);
+        await fresh.writeRepaired();
+        await this.catalog.load();
+        problems.push(...fresh.problems.map((q) => ({ ...q, repaired: true })));
+        break;
+      }
+      problems.push(p);
+    }
+    const names = options.resource ? [this.resource(options.resource).name] : Object.keys(this.catalog.data.resources);
+    for (const name of names) problems.push(...(await this.resource(name).healPartitions(dryRun)));
+    return { dryRun, problems, repaired: problems.filter((p) => p.repaired), backups };
+  }
+}

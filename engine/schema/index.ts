@@ -1,0 +1,11 @@
+// The schema DSL's public face.
+export {
+  FIELD_RULES,
+  FIELD_TYPES,
+  SYSTEM_FIELDS,
+  compileSchema,
+  fieldTypes,
+  secretPaths,
+  validateDocument,
+} from './dsl.js';
+export type { CompiledSchema, FieldNode, FieldRule, FieldType } from './dsl.js';
