@@ -2,3 +2,15 @@
 export * from './errors.js';
 export * from './storage/index.js';
 export * from './types.js';
+export {
+  healPartitions,
+  listPartitions,
+  normalizePartitions,
+  parseReferenceKey,
+  partitionPrefix,
+  partitionReferenceKeys,
+  writePartitionReference,
+} from './partitions/index.js';
+export type { HealPartitionsOptions, ParsedReference } from './partitions/index.js';
+export { matchesFilter, runCount, runQuery, validateFilter } from './query/index.js';
+export type { ExecutionOptions } from './query/index.js';
