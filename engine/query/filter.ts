@@ -14,12 +14,20 @@ export interface FieldContext {
 }
 
 const LOGICAL = ['$and', '$or', '$not'] as const;
+/** Timestamps the engine adds (`timestamps: true`); typed as dates even when the schema does not list them. */
+const SYSTEM_DATE_FIELDS = ['createdAt', 'updatedAt'];
+
+/** The type a path compares as. */
+function typeOf(fieldTypes: Record<string, string>, path: string): string | undefined {
+  return fieldTypes[path] ?? (SYSTEM_DATE_FIELDS.includes(path) ? 'date' : undefined);
+}
+
 /** Types whose inside is free-form: any dotted path below them is accepted. */
 const OPEN_TYPES = ['json', 'any', 'object', 'array'];
 
 function knownFields(ctx: FieldContext): string[] {
   const secret = new Set(ctx.secretPaths);
-  return ['id', ...Object.keys(ctx.fieldTypes).filter((f) => !secret.has(f) && f !== 'id')];
+  return ['id', ...Object.keys(ctx.fieldTypes).filter((f) => !secret.has(f) && f !== 'id'), ...SYSTEM_DATE_FIELDS];
 }
 
 function isSecretPath(ctx: FieldContext, path: string): boolean {
@@ -37,11 +45,15 @@ export function checkFieldPath(ctx: FieldContext, path: string, use: 'filter' | 
       hint: 'Secret fields are stored encrypted and cannot be compared; filter on another field, or read the documents and compare them yourself.',
     });
   }
-  if (path === 'id' || path in ctx.fieldTypes) return;
+  if (path === 'id' || path in ctx.fieldTypes || SYSTEM_DATE_FIELDS.includes(path)) return;
   const parts = path.split('.');
   for (let i = parts.length - 1; i >= 1; i--) {
-    const type = ctx.fieldTypes[parts.slice(0, i).join('.')];
-    if (type !== undefined && OPEN_TYPES.includes(type)) return;
+    const parent = parts.slice(0, i).join('.');
+    const type = ctx.fieldTypes[parent];
+    if (type === undefined || !OPEN_TYPES.includes(type)) continue;
+    // An object with declared children is closed: `address.cty` is a typo, not a free-form path.
+    const declared = type === 'object' && Object.keys(ctx.fieldTypes).some((f) => f.startsWith(`${parent}.`));
+    if (!declared) return;
   }
   const known = knownFields(ctx);
   throw new ValidationError(`Unknown field "${path}" in ${use}`, {
@@ -213,7 +225,7 @@ export function matchesFilter(doc: Document, filter: Filter | undefined, fieldTy
       if (matchesFilter(doc, value as Filter, fieldTypes)) return false;
     } else {
       const docValue = getPath(doc, key);
-      const isDate = fieldTypes[key] === 'date';
+      const isDate = typeOf(fieldTypes, key) === 'date';
       if (isOperatorObject(value)) {
         for (const [op, arg] of Object.entries(value)) {
           if (!applyOperator(op as FilterOperator, docValue, arg, isDate)) return false;
@@ -319,7 +331,7 @@ export function compareSortTuples(
       if (isMissing(x) && isMissing(y)) continue;
       return isMissing(x) ? 1 : -1;
     }
-    const c = compareSortValues(x, y, fieldTypes[field] === 'date');
+    const c = compareSortValues(x, y, typeOf(fieldTypes, field) === 'date');
     if (c !== 0) return c * direction;
   }
   return 0;

@@ -102,6 +102,12 @@ describe('filter validation', () => {
     expect(error(() => validateFilter(ctx, { $nor: [] })).message).toMatch(/Unknown operator/);
     expect(error(() => validateFilter(ctx, { age: { $gt: 1, x: 2 } })).message).toMatch(/mixes/);
   });
+  it('treats a declared object as closed, json as open, timestamps as dates', () => {
+    expect(error(() => validateFilter(ctx, { 'address.cty': 'x' })).message).toContain('"address.cty"');
+    expect(() => validateFilter(ctx, { 'extra.any.depth': 1 })).not.toThrow();
+    const stamped = { ...doc, createdAt: '2024-01-02T00:00:00.000Z' };
+    expect(matchesFilter(stamped, { createdAt: { $gt: new Date('2024-01-01') } }, ctx.fieldTypes)).toBe(true);
+  });
   it('refuses secret fields clearly', () => {
     expect(error(() => validateFilter(ctx, { password: 'x' })).message).toMatch(/secret field "password"/);
     expect(error(() => validateFilter(ctx, { $or: [{ 'password.x': 1 }] })).message).toMatch(/secret/);
