@@ -3,7 +3,13 @@
 import PQueue from 'p-queue';
 import { ValidationError } from '../errors.js';
 import type { HealProblem, PartitionListing, PartitionValueCount, ResourceAccess } from '../types.js';
-import { parseReferenceKey, partitionReferenceKeys, partitionRoot, writePartitionReference } from './partition-keys.js';
+import {
+  parseReferenceKey,
+  partitionReferenceKeys,
+  partitionRoot,
+  partitionsRoot,
+  writePartitionReference,
+} from './partition-keys.js';
 
 /** Every key under `prefix`, one LIST per 1000 keys; `onRequest` is called once per LIST. */
 export async function listAllKeys(
@@ -65,11 +71,11 @@ export interface HealPartitionsOptions {
  * Finds references pointing to missing documents (`orphan-reference`), documents missing a reference
  * (`missing-reference`) and references that no longer match their document (`stale-reference`, e.g. after a
  * crash between an update's writes). Reads every document once. Repairs unless `dryRun`: writes missing
- * references (same form as the writer) and deletes orphan and stale ones.
+ * references (same form as the writer) and deletes orphan and stale ones, and references under a partition the
+ * definition no longer has. A document that cannot be read is reported (`unreadable-document`), never repaired.
  */
 export async function healPartitions(access: ResourceAccess, options: HealPartitionsOptions): Promise<HealProblem[]> {
   const partitionNames = Object.keys(access.partitions);
-  if (partitionNames.length === 0) return [];
   const queue = new PQueue({ concurrency: options.concurrency ?? 10 });
   const problems: HealProblem[] = [];
   const resource = access.name;
@@ -103,12 +109,54 @@ export async function healPartitions(access: ResourceAccess, options: HealPartit
     }
   }
 
+  // References under a partition the definition no longer has (one LIST with a delimiter finds them).
+  const root = partitionsRoot(resource);
+  let token: string | undefined;
+  const undefinedPartitions: string[] = [];
+  do {
+    const page = await access.store.list({
+      prefix: root,
+      delimiter: '/',
+      ...(token ? { continuationToken: token } : {}),
+    });
+    for (const common of page.commonPrefixes) {
+      const name = common.slice(root.length, -1);
+      if (!(name in access.partitions)) undefinedPartitions.push(name);
+    }
+    token = page.isTruncated ? page.nextContinuationToken : undefined;
+  } while (token);
+  for (const name of undefinedPartitions) {
+    for (const key of await listAllKeys(access, partitionRoot(resource, name))) {
+      orphans.push(key);
+      problems.push({
+        kind: 'orphan-reference',
+        resource,
+        key,
+        message: `Reference under partition "${name}", which the resource no longer defines`,
+        repaired: false,
+      });
+    }
+  }
+
   const missing: string[] = [];
   const stale: string[] = [];
   await Promise.all(
     [...dataIds].map((id) =>
       queue.add(async () => {
-        const record = await access.readRecord(id, 'full');
+        let record;
+        try {
+          record = await access.readRecord(id, 'full');
+        } catch (error) {
+          problems.push({
+            kind: 'unreadable-document',
+            resource,
+            key: access.dataKey(id),
+            id,
+            message: `Document "${id}" could not be read to check its references: ${(error as Error).message}`,
+            repaired: false,
+          });
+          return;
+        }
         if (!record) return; // deleted meanwhile: its references are orphans on the next run
         const expected = new Set(partitionReferenceKeys(resource, access.partitions, record.doc).values());
         const existing = refsById.get(id) ?? new Set<string>();
@@ -149,7 +197,9 @@ export async function healPartitions(access: ResourceAccess, options: HealPartit
       const result = await access.store.deleteMany(toDelete.slice(i, i + 1000));
       for (const error of result.errors) failed.add(error.key);
     }
-    for (const problem of problems) problem.repaired = !failed.has(problem.key!);
+    for (const problem of problems) {
+      if (problem.kind !== 'unreadable-document') problem.repaired = !failed.has(problem.key!);
+    }
   }
   return problems;
 }
