@@ -138,7 +138,7 @@ export async function healPartitions(access: ResourceAccess, options: HealPartit
     }
   }
 
-  const missing: string[] = [];
+  const missing: { key: string; version: string }[] = [];
   const stale: string[] = [];
   await Promise.all(
     [...dataIds].map((id) =>
@@ -162,7 +162,7 @@ export async function healPartitions(access: ResourceAccess, options: HealPartit
         const existing = refsById.get(id) ?? new Set<string>();
         for (const key of expected) {
           if (existing.has(key)) continue;
-          missing.push(key);
+          missing.push({ key, version: record.version });
           problems.push({
             kind: 'missing-reference',
             resource,
@@ -190,7 +190,7 @@ export async function healPartitions(access: ResourceAccess, options: HealPartit
 
   if (!options.dryRun) {
     // Missing references first, so a document is never left without any reference.
-    await Promise.all(missing.map((key) => queue.add(() => writePartitionReference(access.store, key))));
+    await Promise.all(missing.map((m) => queue.add(() => writePartitionReference(access.store, m.key, m.version))));
     const toDelete = [...orphans, ...stale];
     const failed = new Set<string>();
     for (let i = 0; i < toDelete.length; i += 1000) {

@@ -350,10 +350,14 @@ export function parseReferenceKey(resourceName: string, key: string): ParsedRefe
   return { partition, values, valuesKey, truncated, id };
 }
 
-/** Writes one reference object. The writer and heal both use it, so references always have the same form. */
+/**
+ * Writes one reference object: an empty body, and the schema version of the document in `_v` when known. The
+ * writer and heal both use it, so references always have the same form.
+ */
 export async function writePartitionReference(
-  store: { put(key: string, body: string): Promise<unknown> },
+  store: { put(key: string, body: string, metadata?: Record<string, string>): Promise<unknown> },
   key: string,
+  version?: string,
 ): Promise<void> {
-  await store.put(key, '');
+  await store.put(key, '', version === undefined ? {} : { _v: version });
 }
