@@ -18,3 +18,15 @@ export type { ExceedsLimitEvent } from './behaviors/index.js';
 export { SecretCipher, PBKDF2_ITERATIONS } from './crypto/index.js';
 export { CATALOG_KEY, definitionHash } from './catalog/index.js';
 export type { CatalogFile, CatalogResource, CatalogVersion } from './catalog/index.js';
+export {
+  healPartitions,
+  listPartitions,
+  normalizePartitions,
+  parseReferenceKey,
+  partitionPrefix,
+  partitionReferenceKeys,
+  writePartitionReference,
+} from './partitions/index.js';
+export type { HealPartitionsOptions, ParsedReference } from './partitions/index.js';
+export { matchesFilter, runCount, runQuery, validateFilter } from './query/index.js';
+export type { ExecutionOptions } from './query/index.js';

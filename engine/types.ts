@@ -109,6 +109,8 @@ export interface QueryPlan {
   requests: number;
   /** Documents read (or references listed) to answer it. */
   scanned: number;
+  /** Partition references whose document was missing or no longer in the partition (heal repairs them). */
+  skippedReferences?: number;
 }
 
 export interface QueryResult {
@@ -127,6 +129,8 @@ export interface PartitionValueCount {
   /** The partition's field values, decoded exactly (field → value as stored in the key). */
   values: Record<string, string>;
   count: number;
+  /** A value was too long for a key: `values` holds its readable prefix, the key a hash of the rest. */
+  truncated?: boolean;
 }
 
 export interface PartitionListing {

@@ -1,2 +1,20 @@
-// The query planner and executor. (Implementation pending: see docs/engine-api.md.)
-export {};
+// The query planner and executor, the filter language, and the partition listing/heal entry points the
+// Resource and Database call (see docs/engine-api.md).
+export { runCount, runQuery } from './executor.js';
+export type { ExecutionOptions } from './executor.js';
+export { DEFAULT_QUERY_CONCURRENCY, DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, planQuery } from './planner.js';
+export type { QueryPlanInternal } from './planner.js';
+export {
+  checkFieldPath,
+  equalityTerms,
+  filterFields,
+  matchesFilter,
+  normalizeSort,
+  pinnedIds,
+  projectDocument,
+  sortDocuments,
+  validateFilter,
+  validateProjection,
+} from './filter.js';
+export type { FieldContext, SortKey } from './filter.js';
+export { healPartitions, listPartitions } from '../partitions/index.js';

@@ -1,0 +1,309 @@
+// The executor: runs a plan with bounded concurrency (p-queue), pages results with a cursor, and counts every
+// S3 request it makes itself (never by diffing the store's global counter, which other work shares).
+//
+// Paging. Unsorted results come in key order (data keys for scan and ids, reference keys for partition); the
+// cursor carries the last key consumed and the next page LISTs with `startAfter` it, so pages never overlap or
+// skip, even while documents are inserted (a new document shows up iff its key sorts after the cursor).
+// Sorted queries read every match, sort (stable, missing values last) with the id as the final tie-break, and
+// the cursor carries the last record's sort values and id: the next page re-reads the matches and returns those
+// strictly after it. Each page of a sorted query therefore costs a full read of the matches.
+import PQueue from 'p-queue';
+import { compareKeys } from '../storage/index.js';
+import { listAllKeys, partitionReferenceKeys } from '../partitions/index.js';
+import type {
+  CountResult,
+  Document,
+  QueryOptions,
+  QueryPlan,
+  QueryResult,
+  RecordRead,
+  ResourceAccess,
+} from '../types.js';
+import { decodeCursor, encodeCursor, type CursorState } from './cursor.js';
+import { compareSortTuples, matchesFilter, projectDocument, sortTuple } from './filter.js';
+import { DEFAULT_QUERY_CONCURRENCY, planQuery, type QueryPlanInternal } from './planner.js';
+
+export interface ExecutionOptions {
+  /** Parallel document reads (default 10). */
+  concurrency?: number;
+}
+
+interface Meter {
+  requests: number;
+  scanned: number;
+  skippedReferences: number;
+}
+
+interface Candidate {
+  /** The LIST key this candidate came from (the cursor position). */
+  pos: string;
+  id: string;
+}
+
+const NO_MATCH = Symbol('no-match');
+
+class Execution {
+  readonly meter: Meter = { requests: 0, scanned: 0, skippedReferences: 0 };
+  private headFirst: boolean;
+  private readonly queue: PQueue;
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly access: ResourceAccess,
+    private readonly plan: QueryPlanInternal,
+    options: ExecutionOptions,
+    private readonly countOnly: boolean,
+  ) {
+    this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_QUERY_CONCURRENCY);
+    this.queue = new PQueue({ concurrency: this.concurrency });
+    // HEAD first only where the filter may reject most documents from their metadata alone.
+    this.headFirst = plan.strategy === 'scan' && plan.filterFields.length > 0;
+  }
+
+  async list(prefix: string, startAfter: string | undefined) {
+    this.meter.requests++;
+    return this.access.store.list({ prefix, maxKeys: 1000, ...(startAfter !== undefined ? { startAfter } : {}) });
+  }
+
+  private async read(id: string, mode: 'head' | 'full'): Promise<RecordRead | null> {
+    this.meter.requests++;
+    return this.access.readRecord(id, mode);
+  }
+
+  private needsBody(doc: Document): boolean {
+    if (this.countOnly) return false;
+    if (!this.plan.fields) return true;
+    const needed = [...this.plan.fields, ...this.plan.sortKeys.map((k) => k.field)];
+    return needed.some((f) => doc[f.split('.')[0]!] === undefined);
+  }
+
+  private belongs(doc: Document): boolean {
+    const m = this.plan.membership;
+    if (!m) return true;
+    const def = this.access.partitions[m.partition]!;
+    const key = partitionReferenceKeys(this.access.name, { [m.partition]: def }, doc).get(m.partition);
+    return key === `${m.prefix}id=${doc.id}`;
+  }
+
+  /** Reads one candidate and applies the filter: the matching document, or NO_MATCH. */
+  async examine(candidate: Candidate): Promise<Document | typeof NO_MATCH> {
+    const { id } = candidate;
+    const filter = this.plan.filter;
+    let record: RecordRead | null;
+    if (this.headFirst) {
+      record = await this.read(id, 'head');
+      this.meter.scanned++;
+      if (record && !record.complete) {
+        const head = record.doc;
+        const decidable = this.plan.filterFields.every((f) => head[f.split('.')[0]!] !== undefined);
+        if (!decidable) {
+          // The metadata of this resource does not hold the filter's fields: stop trying HEADs.
+          this.headFirst = false;
+          record = await this.read(id, 'full');
+        } else if (!matchesFilter(head, filter, this.access.fieldTypes)) {
+          return NO_MATCH;
+        } else if (this.needsBody(head)) {
+          record = await this.read(id, 'full');
+        }
+      }
+    } else {
+      record = await this.read(id, 'full');
+      this.meter.scanned++;
+    }
+    if (!record) {
+      if (this.plan.strategy === 'partition') this.meter.skippedReferences++;
+      return NO_MATCH;
+    }
+    const doc = record.doc;
+    if (!this.belongs(doc)) {
+      if (this.plan.strategy === 'partition') this.meter.skippedReferences++;
+      return NO_MATCH;
+    }
+    return matchesFilter(doc, filter, this.access.fieldTypes) ? doc : NO_MATCH;
+  }
+
+  /**
+   * Examines `candidates` in order, at most `concurrency` reads in flight, calling `onMatch` for each match in
+   * order; stops when `onMatch` returns false. Returns the index after the last candidate consumed.
+   */
+  async examineInOrder(
+    candidates: Candidate[],
+    window: () => number,
+    onMatch: (doc: Document, candidate: Candidate) => boolean,
+  ): Promise<number> {
+    const pending: Promise<Document | typeof NO_MATCH>[] = [];
+    let next = 0;
+    let consumed = 0;
+    try {
+      while (consumed < candidates.length) {
+        const size = Math.max(1, Math.min(this.concurrency, window()));
+        while (next < candidates.length && next - consumed < size) {
+          const candidate = candidates[next++]!;
+          const task = this.queue.add(() => this.examine(candidate));
+          task.catch(() => {}); // awaited below; abandoned ones must not become unhandled rejections
+          pending.push(task);
+        }
+        const result = await pending[consumed]!;
+        const candidate = candidates[consumed]!;
+        consumed++;
+        if (result !== NO_MATCH && !onMatch(result, candidate)) break;
+      }
+    } finally {
+      this.queue.clear();
+      await Promise.allSettled(pending.slice(consumed));
+    }
+    return consumed;
+  }
+
+  /** Candidates one LIST page at a time (or all pinned ids at once), in key order, after `startAfter`. */
+  async *pages(startAfter: string | undefined): AsyncGenerator<{ candidates: Candidate[]; more: boolean }> {
+    const plan = this.plan;
+    if (plan.strategy === 'ids') {
+      const candidates = plan
+        .ids!.map((id) => ({ pos: this.access.dataKey(id), id }))
+        .sort((a, b) => compareKeys(a.pos, b.pos))
+        .filter((c) => startAfter === undefined || compareKeys(c.pos, startAfter) > 0);
+      yield { candidates, more: false };
+      return;
+    }
+    const prefix = plan.prefix!;
+    let after = startAfter;
+    for (;;) {
+      const page = await this.list(prefix, after);
+      const candidates = page.objects.map((obj) => ({
+        pos: obj.key,
+        id: plan.strategy === 'scan' ? this.access.idFromDataKey(obj.key) : obj.key.slice(prefix.length + 3),
+      }));
+      yield { candidates, more: page.isTruncated };
+      if (!page.isTruncated || page.objects.length === 0) return;
+      after = page.objects[page.objects.length - 1]!.key;
+    }
+  }
+
+  /** Expected fraction of matches is high when the filter adds nothing to the partition or the ids. */
+  private likelyAllMatch(): boolean {
+    return this.plan.strategy !== 'scan' && (this.plan.filterCoveredByPartition || this.plan.strategy === 'ids');
+  }
+
+  async runUnsorted(cursor: CursorState | undefined): Promise<{ records: Document[]; next?: CursorState }> {
+    const records: Document[] = [];
+    const limit = this.plan.limit;
+    const window = () => (this.likelyAllMatch() ? limit - records.length : this.concurrency);
+    for await (const { candidates, more } of this.pages(cursor?.k)) {
+      let lastPos: string | undefined;
+      const consumed = await this.examineInOrder(candidates, window, (doc, candidate) => {
+        records.push(doc);
+        lastPos = candidate.pos;
+        return records.length < limit;
+      });
+      if (records.length >= limit) {
+        const hasMore = consumed < candidates.length || more;
+        return hasMore ? { records, next: { k: lastPos! } } : { records };
+      }
+    }
+    return { records };
+  }
+
+  async collectAll(onMatch: (doc: Document) => void): Promise<void> {
+    for await (const { candidates } of this.pages(undefined)) {
+      await this.examineInOrder(
+        candidates,
+        () => this.concurrency,
+        (doc) => {
+          onMatch(doc);
+          return true;
+        },
+      );
+    }
+  }
+
+  async runSorted(cursor: CursorState | undefined): Promise<{ records: Document[]; next?: CursorState }> {
+    const { sortKeys, limit } = this.plan;
+    const fieldTypes = this.access.fieldTypes;
+    const rows: { doc: Document; tuple: unknown[] }[] = [];
+    await this.collectAll((doc) => rows.push({ doc, tuple: sortTuple(doc, sortKeys) }));
+    const compare = (a: { tuple: unknown[]; id: string }, b: { tuple: unknown[]; id: string }) =>
+      compareSortTuples(a.tuple, b.tuple, sortKeys, fieldTypes) || compareKeys(a.id, b.id);
+    const sorted = rows
+      .map((r) => ({ ...r, id: r.doc.id }))
+      .sort(compare)
+      .filter((r) => !cursor?.t || compare(r, { tuple: cursor.t, id: cursor.id ?? '' }) > 0);
+    const page = sorted.slice(0, limit);
+    const last = page[page.length - 1];
+    return sorted.length > limit && last
+      ? { records: page.map((r) => r.doc), next: { t: last.tuple, id: last.id } }
+      : { records: page.map((r) => r.doc) };
+  }
+}
+
+function publicPlan(plan: QueryPlanInternal, meter: Meter, estimatedRequests?: number): QueryPlan {
+  return {
+    strategy: plan.strategy,
+    ...(plan.prefix !== undefined ? { prefix: plan.prefix } : {}),
+    ...(plan.partition !== undefined ? { partition: plan.partition } : {}),
+    reason: plan.reason,
+    ...(estimatedRequests !== undefined ? { estimatedRequests } : {}),
+    requests: meter.requests,
+    scanned: meter.scanned,
+    ...(meter.skippedReferences ? { skippedReferences: meter.skippedReferences } : {}),
+  };
+}
+
+/** LISTs only: how many keys the plan would read, and the requests a real run would make. */
+async function estimate(access: ResourceAccess, plan: QueryPlanInternal, meter: Meter): Promise<number> {
+  if (plan.strategy === 'ids') return plan.ids!.length;
+  const keys = (await listAllKeys(access, plan.prefix!, () => meter.requests++)).length;
+  const sortedOrCount = plan.sortKeys.length > 0 || plan.limit === Number.POSITIVE_INFINITY;
+  const reads = sortedOrCount || plan.strategy === 'scan' ? keys : Math.min(keys, plan.limit);
+  return Math.max(1, Math.ceil(reads / 1000)) + reads;
+}
+
+/** Plans and runs a query (see the file comment for paging semantics). */
+export async function runQuery(access: ResourceAccess, options: QueryOptions & ExecutionOptions): Promise<QueryResult> {
+  const plan = planQuery(access, options);
+  const execution = new Execution(access, plan, options, false);
+  if (options.explain) {
+    const estimatedRequests = await estimate(access, plan, execution.meter);
+    return { records: [], plan: publicPlan(plan, execution.meter, estimatedRequests) };
+  }
+  const cursor = options.cursor !== undefined ? decodeCursor(options.cursor, plan.fingerprint) : undefined;
+  const result = plan.sortKeys.length > 0 ? await execution.runSorted(cursor) : await execution.runUnsorted(cursor);
+  return {
+    records: result.records.map((doc) => projectDocument(doc, plan.fields)),
+    ...(result.next ? { nextCursor: encodeCursor(plan.fingerprint, result.next) } : {}),
+    plan: publicPlan(plan, execution.meter),
+  };
+}
+
+/**
+ * Counts matches. A partition whose values are the whole filter, and a resource without filter, are counted by
+ * LIST alone (one request per 1000 keys; a partition count counts references, so run heal after a crash);
+ * anything else runs the planner and reads (HEAD first on a scan).
+ */
+export async function runCount(
+  access: ResourceAccess,
+  options: Pick<QueryOptions, 'filter' | 'partition' | 'partitionValues' | 'explain'> & ExecutionOptions,
+): Promise<CountResult> {
+  const plan = planQuery(access, options, 'count');
+  const execution = new Execution(access, plan, options, true);
+  const meter = execution.meter;
+  const noFilter = !plan.filter || Object.keys(plan.filter).length === 0;
+  const listOnly =
+    (plan.strategy === 'partition' && plan.filterCoveredByPartition) || (plan.strategy === 'scan' && noFilter);
+  if (options.explain) {
+    const estimatedRequests = await estimate(access, plan, meter);
+    const listRequests = meter.requests;
+    return { count: 0, plan: publicPlan(plan, meter, listOnly ? listRequests : estimatedRequests) };
+  }
+  if (listOnly) {
+    const keys = await listAllKeys(access, plan.prefix!, () => meter.requests++);
+    meter.scanned = keys.length;
+    return {
+      count: keys.length,
+      plan: { ...publicPlan(plan, meter), reason: `${plan.reason} Counted by LIST alone, no document read.` },
+    };
+  }
+  let count = 0;
+  await execution.collectAll(() => count++);
+  return { count, plan: publicPlan(plan, meter) };
+}
