@@ -41,8 +41,8 @@ export const createResourceTool = defineTool({
   outputSchema: z.object({
     name: z.string(),
     version: z.string().describe('Schema version now current, e.g. "v1"'),
-    created: z.boolean().describe('A new resource or a new version was written'),
-    changed: z.boolean().describe('The definition differs from the previous version'),
+    created: z.boolean().describe('The resource did not exist before this call'),
+    changed: z.boolean().describe('An existing resource got a new schema version'),
     definition: z.looseObject({ attributes: z.record(z.string(), z.unknown()) }),
   }),
   async handler(args, ctx) {
@@ -62,9 +62,11 @@ export const createResourceTool = defineTool({
       changed: result.changed,
       definition,
     };
-    const summary = result.changed
-      ? `Resource "${args.name}" is now at version ${result.version}.`
-      : `Resource "${args.name}" already had this definition (version ${result.version}); nothing changed.`;
+    const summary = result.created
+      ? `Created resource "${args.name}" (version ${result.version}).`
+      : result.changed
+        ? `Resource "${args.name}" is now at version ${result.version}.`
+        : `Resource "${args.name}" already had this definition (version ${result.version}); nothing changed.`;
     return plainOutput(out, summary);
   },
 });

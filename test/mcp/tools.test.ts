@@ -46,7 +46,7 @@ for (const { name: dbName, make } of DATABASES) {
 
     it('createResource, listResources and describeResource report the definition', async () => {
       const again = structured(await mcp.call('createResource', USERS));
-      expect(again).toMatchObject({ name: 'users', changed: false });
+      expect(again).toMatchObject({ name: 'users', created: false, changed: false });
       const list = structured<{ resources: { name: string; partitions: string[] }[] }>(await mcp.call('listResources'));
       expect(list.resources).toEqual([expect.objectContaining({ name: 'users', partitions: ['byCountry'] })]);
       const described = structured(await mcp.call('describeResource', { resource: 'users' }));

@@ -173,11 +173,11 @@ export class FakeDatabase implements ToolDatabase {
   }
   async createResource(definition: ResourceDefinitionInput) {
     const existing = this.resources.get(definition.name);
-    const changed = existing === undefined || JSON.stringify(existing.def) !== JSON.stringify(definition);
+    const changed = existing !== undefined && JSON.stringify(existing.def) !== JSON.stringify(definition);
     const resource = existing ?? new FakeResource(definition, this);
     if (existing !== undefined && changed) (existing as { def: ResourceDefinitionInput }).def = definition;
     this.resources.set(definition.name, resource);
-    return { resource, version: 'v1', created: changed, changed };
+    return { resource, version: 'v1', created: existing === undefined, changed };
   }
   listResources() {
     return [...this.resources.values()].map((r) => ({
