@@ -1,6 +1,6 @@
 // End to end against the built binary: one scenario over stdio, Streamable HTTP and legacy SSE; stdout stays pure.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -15,8 +15,9 @@ const BIN = join(ROOT, 'dist/server/main.js');
 const TOKEN = 'e2e-token-0123456789abcdef';
 const BASE_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info' };
 
-// The binary's entry lands with the engine it opens; until then there is nothing to run end to end.
-const HAS_BINARY_SOURCE = existsSync(join(ROOT, 'server/main.ts'));
+// The binary opens the engine's Database; on a revision without it there is nothing to run end to end.
+const engineExports = (await import('../../engine/index.js')) as Record<string, unknown>;
+const HAS_BINARY_SOURCE = typeof engineExports.Database === 'function' && typeof engineExports.openStore === 'function';
 
 let scratch: string;
 beforeAll(() => {
