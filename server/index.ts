@@ -1,0 +1,23 @@
+// The server's public face: build a configured MCP server over a Database and serve it.
+export {
+  CONFIG_KEYS,
+  CONFIG_SOURCES,
+  DEFAULT_CONNECTION_STRING,
+  LOG_LEVELS,
+  SECRET_KEYS,
+  TRANSPORTS,
+  configSchema,
+  defaultOf,
+  flagName,
+  helpText,
+  loadConfig,
+  redactConfig,
+  redactUrlCredentials,
+  type Config,
+  type ConfigKey,
+  type ConfigOrigin,
+  type LoadResult,
+} from './config.js';
+export { REDACT_PATHS, createLogger, type Logger } from './logger.js';
+export { INSTRUCTIONS, createServer, selectTools, type CreateServerOptions } from './create-server.js';
+export { SERVER_NAME, SERVER_VERSION } from './version.js';

@@ -1,0 +1,88 @@
+// Configuration: flag > environment > default, unknown or malformed options rejected, secrets redacted.
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_KEYS, createLogger, flagName, helpText, loadConfig, redactConfig } from '../../server/index.js';
+
+function run(argv: string[], env: Record<string, string> = {}) {
+  const result = loadConfig(argv, env);
+  if (result.action !== 'run') throw new Error(`expected run, got ${result.action}`);
+  return result;
+}
+
+describe('config', () => {
+  it('uses defaults with nothing set, including the embedded file store', () => {
+    const { config, origins } = run([]);
+    expect(config).toMatchObject({
+      transport: 'stdio',
+      host: '127.0.0.1',
+      port: 8000,
+      connectionString: 'file://./s3db-data',
+      readOnly: false,
+      queryDefaultLimit: 20,
+      queryMaxLimit: 200,
+    });
+    expect(origins.connectionString).toBe('default');
+  });
+
+  it('takes a flag over the environment over the default', () => {
+    const env = { MCP_SERVER_PORT: '9000', MCP_TRANSPORT: 'sse', S3DB_CONNECTION: 'memory://b' };
+    const { config, origins } = run(['--port=9100', '--read-only'], env);
+    expect(config.port).toBe(9100);
+    expect(origins.port).toBe('flag');
+    expect(config.transport).toBe('sse');
+    expect(origins.transport).toBe('env');
+    expect(config.connectionString).toBe('memory://b');
+    expect(config.readOnly).toBe(true);
+    expect(
+      run([], { S3DB_CONNECTION_STRING: 'memory://a', S3DB_CONNECTION: 'memory://b' }).config.connectionString,
+    ).toBe('memory://a');
+    expect(run(['--host', '::1', '--disable-tools=heal, delete']).config).toMatchObject({
+      host: '::1',
+      disableTools: ['heal', 'delete'],
+    });
+  });
+
+  it('rejects unknown flags, positional arguments and malformed values', () => {
+    expect(() => loadConfig(['--read_only-true'], {})).toThrow(/Unknown option "--read_only-true"/);
+    expect(() => loadConfig(['--readonly'], {})).toThrow(/Unknown option/);
+    expect(() => loadConfig(['stdio'], {})).toThrow(/Unexpected argument/);
+    expect(() => loadConfig(['--port=eighty'], {})).toThrow(/--port must be a whole number/);
+    expect(() => loadConfig(['--port=70000'], {})).toThrow(/--port/);
+    expect(() => loadConfig(['--transport=websocket'], {})).toThrow(/--transport/);
+    expect(() => loadConfig(['--read-only=maybe'], {})).toThrow(/must be true or false/);
+    expect(() => loadConfig([], { S3DB_MCP_READ_ONLY: 'yes please' })).toThrow(/S3DB_MCP_READ_ONLY/);
+    expect(() => loadConfig(['--query-default-limit=300'], {})).toThrow(/queryDefaultLimit must not exceed/);
+    expect(() => loadConfig(['--auth-token=short'], {})).toThrow(/at least 16/);
+    expect(() => loadConfig(['--port'], {})).toThrow(/needs a value/);
+  });
+
+  it('answers --help with every option and its environment variable, and --version', () => {
+    expect(loadConfig(['--help'], {})).toMatchObject({ action: 'help' });
+    expect(loadConfig(['--version'], {})).toEqual({ action: 'version' });
+    const text = helpText();
+    for (const key of CONFIG_KEYS) expect(text).toContain(`--${flagName(key)}`);
+    expect(text).toContain('S3DB_SECURITY_PASSPHRASE');
+  });
+
+  it('redacts secrets wherever config is printed, in the config dump and in logs', () => {
+    const { config } = run([
+      '--connection-string=s3://AKIAEXAMPLE:wJalrSECRET@bucket/prefix?region=us-east-1',
+      '--passphrase=correct horse',
+      '--auth-token=0123456789abcdef0123',
+    ]);
+    const printed = JSON.stringify(redactConfig(config));
+    expect(printed).not.toMatch(/AKIAEXAMPLE|wJalrSECRET|correct horse|0123456789abcdef0123/);
+    expect(printed).toContain('s3://[redacted]@bucket/prefix');
+
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger({ logLevel: 'info' }, sink);
+    logger.info({ config }, 'starting');
+    expect(lines.join('')).not.toMatch(/wJalrSECRET|correct horse|0123456789abcdef0123/);
+  });
+});

@@ -1,0 +1,30 @@
+// count: how many documents match, without returning them.
+import { z } from 'zod';
+import { filter, partition, partitionValues, planOut, resourceName } from './arguments.js';
+import { plainOutput } from './results.js';
+import { defineTool } from './tool-definition.js';
+
+export const countTool = defineTool({
+  name: 'count',
+  title: 'Count documents',
+  kind: 'read',
+  description:
+    'Count the documents that match (the whole resource when no filter). A partition with its values counts by ' +
+    'listing keys only. Example: {"resource":"users","partition":"byCountry","partitionValues":{"country":"PT"}}',
+  inputSchema: z.object({
+    resource: resourceName(),
+    filter: filter(),
+    partition: partition(),
+    partitionValues: partitionValues(),
+  }),
+  outputSchema: z.object({ count: z.number().describe('Total number of matching documents'), plan: planOut() }),
+  async handler(args, ctx) {
+    const result = await ctx.db.resource(args.resource).count({
+      ...(args.filter === undefined ? {} : { filter: args.filter }),
+      ...(args.partition === undefined ? {} : { partition: args.partition }),
+      ...(args.partitionValues === undefined ? {} : { partitionValues: args.partitionValues }),
+    });
+    const out = { count: result.count, plan: result.plan };
+    return plainOutput(out, `${result.count} document(s) match in "${args.resource}".`);
+  },
+});

@@ -1,0 +1,92 @@
+// query: find documents by filter and/or partition, one capped page at a time.
+import { z } from 'zod';
+import type { QueryOptions } from '../engine/index.js';
+import {
+  cursor,
+  documentOut,
+  fields,
+  filter,
+  limit,
+  partition,
+  partitionValues,
+  planOut,
+  resourceName,
+  sort,
+} from './arguments.js';
+import { documentsOutput, presentDocuments, recordsWithinBytes } from './results.js';
+import { defineTool } from './tool-definition.js';
+
+export const queryTool = defineTool({
+  name: 'query',
+  title: 'Query documents',
+  kind: 'read',
+  description:
+    'Find documents. Name a partition with its values for a fast lookup (one LIST); otherwise the whole resource ' +
+    'is scanned. Results come a page at a time: count is the number returned in this page, not the total ' +
+    '(use the count tool); pass nextCursor back as cursor for the next page. ' +
+    'Example: {"resource":"users","partition":"byCountry","partitionValues":{"country":"PT"},' +
+    '"filter":{"age":{"$gte":18}},"limit":20}',
+  inputSchema: z.object({
+    resource: resourceName(),
+    filter: filter(),
+    partition: partition(),
+    partitionValues: partitionValues(),
+    limit: limit(),
+    cursor: cursor(),
+    sort: sort(),
+    fields: fields(),
+  }),
+  outputSchema: z.object({
+    records: z.array(documentOut()),
+    count: z.number().describe('Records in this page (not the total)'),
+    nextCursor: z.string().optional().describe('Present when more records may match; pass it as cursor'),
+    truncated: z.boolean().describe('True when records were dropped from this page to stay under the byte cap'),
+    limit: z.number().describe('The limit applied'),
+    plan: planOut(),
+  }),
+  async handler(args, ctx) {
+    const { queryDefaultLimit, queryMaxLimit, maxResponseBytes } = ctx.limits;
+    const applied = Math.min(args.limit ?? queryDefaultLimit, queryMaxLimit);
+    const resource = ctx.db.resource(args.resource);
+    const options: QueryOptions = {
+      ...(args.filter === undefined ? {} : { filter: args.filter }),
+      ...(args.partition === undefined ? {} : { partition: args.partition }),
+      ...(args.partitionValues === undefined ? {} : { partitionValues: args.partitionValues }),
+      ...(args.cursor === undefined ? {} : { cursor: args.cursor }),
+      ...(args.sort === undefined ? {} : { sort: args.sort }),
+      ...(args.fields === undefined ? {} : { fields: args.fields }),
+    };
+    let result = await resource.query({ ...options, limit: applied });
+    let requests = result.plan.requests;
+    let records = presentDocuments(result.records, resource, ctx);
+    const fit = recordsWithinBytes(records, maxResponseBytes);
+    const truncated = fit < records.length;
+    if (truncated) {
+      // Ask again for exactly the records that fit, so nextCursor resumes right after the last one returned.
+      result = await resource.query({ ...options, limit: fit });
+      requests += result.plan.requests;
+      records = presentDocuments(result.records, resource, ctx);
+    }
+    const plan = { ...result.plan, requests };
+    const out = {
+      records,
+      count: records.length,
+      ...(result.nextCursor === undefined ? {} : { nextCursor: result.nextCursor }),
+      truncated,
+      limit: applied,
+      plan,
+    };
+    const notes = [
+      `Returned ${records.length} record(s) from "${args.resource}" (${plan.strategy}, ${requests} request(s)).`,
+    ];
+    if (args.limit !== undefined && args.limit > queryMaxLimit) notes.push(`The limit was capped at ${queryMaxLimit}.`);
+    if (truncated)
+      notes.push(`The page was cut to ${records.length} record(s) to stay under ${maxResponseBytes} bytes.`);
+    if (result.nextCursor !== undefined) {
+      notes.push('This is one page, not the total: more may match. Pass nextCursor as cursor; use count for totals.');
+    } else {
+      notes.push('No more pages.');
+    }
+    return documentsOutput(out, notes.join(' '), { records, nextCursor: result.nextCursor });
+  },
+});
