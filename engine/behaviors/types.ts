@@ -33,10 +33,12 @@ export interface SplitResult {
   truncated: string[];
 }
 
+// System metadata keys start with '-': attribute short keys are base36 and never do, and only [a-z0-9-] survives
+// every S3 implementation and proxy (Ceph RGW turns '_' into '-', nginx drops headers with '_' by default).
 /** Marks that the object has a JSON body holding some fields. */
-export const BODY_MARKER = '_b';
+export const BODY_MARKER = '-b';
 /** Comma-separated short keys whose values truncate-data cut or dropped. */
-export const TRUNCATED_MARKER = '_tr';
-export const VERSION_FIELD = '_v';
-export const CREATED_FIELD = '_c';
-export const UPDATED_FIELD = '_u';
+export const TRUNCATED_MARKER = '-tr';
+export const VERSION_FIELD = '-v';
+export const CREATED_FIELD = '-c';
+export const UPDATED_FIELD = '-u';

@@ -3,6 +3,9 @@
 import type { CompiledSchema, FieldNode } from '../schema/index.js';
 import { decodeValue, encodeValue } from './values.js';
 
+/** System metadata keys (`-v`, `-b`, …) start with this; attribute short keys are base36 and never do. */
+export const SYSTEM_KEY_PREFIX = '-';
+
 /** Attribute path → short metadata key. Append-only: never delete or renumber an entry. */
 export type KeyMap = Record<string, string>;
 
@@ -99,7 +102,7 @@ export function encodeEntries(entries: readonly FlatEntry[], map: KeyMap): Encod
 }
 
 /**
- * Flat entries from stored metadata (system `_` keys skipped) and a parsed body (short key → JSON value).
+ * Flat entries from stored metadata (system `-` keys skipped) and a parsed body (short key → JSON value).
  * A key missing from the registry is kept under its short key so nothing is silently lost.
  */
 export function readEntries(
@@ -109,7 +112,7 @@ export function readEntries(
 ): FlatEntry[] {
   const out: FlatEntry[] = [];
   for (const [key, encoded] of Object.entries(metadata)) {
-    if (key.startsWith('_')) continue;
+    if (key.startsWith(SYSTEM_KEY_PREFIX)) continue;
     out.push({ path: reverse.get(key) ?? key, value: decodeValue(encoded) });
   }
   for (const [key, value] of Object.entries(body ?? {})) {

@@ -15,6 +15,7 @@ export {
   getPath,
   readEntries,
   reverseKeyMap,
+  SYSTEM_KEY_PREFIX,
   setPath,
   unflattenEntries,
 } from './document.js';

@@ -351,7 +351,7 @@ export function parseReferenceKey(resourceName: string, key: string): ParsedRefe
 }
 
 /**
- * Writes one reference object: an empty body, and the schema version of the document in `_v` when known. The
+ * Writes one reference object: an empty body, and the schema version of the document in `-v` when known (the data object's VERSION_FIELD). The
  * writer and heal both use it, so references always have the same form.
  */
 export async function writePartitionReference(
@@ -359,5 +359,5 @@ export async function writePartitionReference(
   key: string,
   version?: string,
 ): Promise<void> {
-  await store.put(key, '', version === undefined ? {} : { _v: version });
+  await store.put(key, '', version === undefined ? {} : { '-v': version });
 }

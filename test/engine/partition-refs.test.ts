@@ -31,7 +31,7 @@ for (const s of testStores()) {
       const refs = async () => (await store.list({ prefix: 'resource=m/partition=' })).objects.map((o) => o.key);
       await r.insert({ id: 'a', team: 'red' });
       expect(await refs()).toEqual(['resource=m/partition=byTeam/team=red/id=a']);
-      expect((await store.head('resource=m/partition=byTeam/team=red/id=a'))!.metadata._v).toBe('v0');
+      expect((await store.head('resource=m/partition=byTeam/team=red/id=a'))!.metadata['-v']).toBe('v0');
       await r.update('a', { team: 'blue' });
       expect(await refs()).toEqual(['resource=m/partition=byTeam/team=blue/id=a']);
       await r.delete('a');

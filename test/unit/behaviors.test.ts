@@ -17,7 +17,7 @@ import { metadataBytes, normalizeMetadata } from '../../engine/storage/index.js'
 const schema = compileSchema({ a: 'string', b: 'string', n: 'number', s: 'secret' });
 const keys = assignKeys({}, schema.leafPaths);
 const reverse = reverseKeyMap(keys);
-const system = { _v: 'v0' };
+const system = { '-v': 'v0' };
 const LIMIT = effectiveLimit(system); // 2043
 // Entry "a": key "0" (1 byte) + tag "s" (1 byte) + text.
 const AT_LIMIT = LIMIT - 2;
@@ -58,7 +58,7 @@ describe('body-overflow', () => {
     expect(run('body-overflow', { a: 'x'.repeat(AT_LIMIT) }).split.body).toBeNull();
     const over = run('body-overflow', { a: 'x'.repeat(AT_LIMIT), b: 'y', n: 1 });
     expect(over.split.body).toEqual({ [keys.a!]: 'x'.repeat(AT_LIMIT) });
-    expect(over.stored._b).toBe('1');
+    expect(over.stored['-b']).toBe('1');
     expect(over.stored[keys.b!]).toBe('sy');
   });
 });
@@ -66,7 +66,7 @@ describe('body-overflow', () => {
 describe('body-only', () => {
   it('keeps only system fields in metadata', () => {
     const { stored } = run('body-only', { a: 'x', n: 1 });
-    expect(Object.keys(stored).sort()).toEqual(['_b', '_v']);
+    expect(Object.keys(stored).sort()).toEqual(['-b', '-v']);
   });
 });
 
@@ -114,7 +114,7 @@ describe('truncate-data', () => {
     const r = run('truncate-data', { n: 7, a: 'x'.repeat(5000), b: 'lost' } as Record<string, unknown>);
     // attribute order is a, b, n: a is cut, b and n dropped
     expect(r.split.truncated).toEqual(['a', 'b', 'n']);
-    expect(r.stored._tr).toBe(`${keys.a},${keys.b},${keys.n}`);
+    expect(r.stored['-tr']).toBe(`${keys.a},${keys.b},${keys.n}`);
     expect(metadataBytes(r.stored)).toBe(2048);
     expect((r.back.a as string).length).toBeGreaterThan(2000);
     expect('x'.repeat(5000).startsWith(r.back.a as string)).toBe(true);
