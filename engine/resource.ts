@@ -477,12 +477,25 @@ export class Resource implements ResourceAccess {
     const queue = new PQueue({ concurrency: options.concurrency ?? this.host.concurrency });
     const ids: string[] = [];
     const errors: BulkItemError[] = [];
+    // Within one batch the first item with an id wins, deterministically; later repeats are conflicts without
+    // racing the first for the same key.
+    const firstIndex = new Map<string, number>();
+    items.forEach((item, index) => {
+      const id = suppliedId(item);
+      if (id !== undefined && !firstIndex.has(id)) firstIndex.set(id, index);
+    });
     const results = await queue.addAll(
       items.map((item, index) => async () => {
+        const id = suppliedId(item);
         try {
+          if (id !== undefined && firstIndex.get(id) !== index) {
+            throw new ConflictError(`Record "${id}" appears more than once in this batch`, {
+              details: { resource: this.name, id, firstIndex: firstIndex.get(id) },
+              hint: 'Give each record in insertMany its own id; use update or upsert to change an existing record.',
+            });
+          }
           return (await this.insert(item)).id;
         } catch (e) {
-          const id = isPlainObject(item) && typeof item.id === 'string' ? item.id : undefined;
           errors.push({
             index,
             ...(id === undefined ? {} : { id }),
@@ -691,4 +704,8 @@ export class Resource implements ResourceAccess {
     if (typeof fn !== 'function') return [];
     return (fn as (a: ResourceAccess, o: { dryRun: boolean }) => Promise<HealProblem[]>)(this, { dryRun });
   }
+}
+
+function suppliedId(item: unknown): string | undefined {
+  return isPlainObject(item) && typeof item.id === 'string' ? item.id : undefined;
 }
