@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createServer } from '../../server/index.js';
 import { assertSafeBind, startHttp, tokenMatches, type RunningHttp } from '../../transports/index.js';
 import { testConfig } from './support/connect.js';
-import { FakeDatabase } from './support/fake-database.js';
+import { engineDatabase } from './support/databases.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const INIT = {
@@ -20,7 +20,7 @@ const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/j
 async function start(authToken?: string): Promise<RunningHttp> {
   const config = testConfig({ port: 0, ...(authToken === undefined ? {} : { authToken }) });
   const logger = createLogger(config);
-  const db = new FakeDatabase();
+  const db = await engineDatabase();
   return startHttp(config, ({ elicitation }) => createServer({ db, config, logger, elicitation }), logger);
 }
 

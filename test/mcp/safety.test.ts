@@ -2,11 +2,12 @@
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { connect, structured, textOf } from './support/connect.js';
-import { FakeDatabase } from './support/fake-database.js';
+import { MemoryStore, type Database } from '../../engine/index.js';
+import { engineDatabase } from './support/databases.js';
 
 const NOTES = { name: 'notes', attributes: { body: 'string', token: 'secret' } };
 
-async function seeded(db: FakeDatabase, n: number, bodyBytes: number) {
+async function seeded(db: Database, n: number, bodyBytes: number) {
   const mcp = await connect(db, { maxResponseBytes: 10_000 });
   await mcp.call('createResource', NOTES);
   const records = Array.from({ length: n }, (_, i) => ({
@@ -20,7 +21,7 @@ async function seeded(db: FakeDatabase, n: number, bodyBytes: number) {
 
 describe('byte cap', () => {
   it('drops records past the cap, says truncated, and the cursor resumes after the last one returned', async () => {
-    const mcp = await seeded(new FakeDatabase(), 20, 3000);
+    const mcp = await seeded(await engineDatabase(), 20, 3000);
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
@@ -40,7 +41,7 @@ describe('byte cap', () => {
   });
 
   it('still returns one record that alone exceeds the cap', async () => {
-    const mcp = await seeded(new FakeDatabase(), 2, 20_000);
+    const mcp = await seeded(await engineDatabase(), 2, 20_000);
     const page = structured<{ count: number; truncated: boolean }>(await mcp.call('query', { resource: 'notes' }));
     expect(page).toMatchObject({ count: 1, truncated: true });
     await mcp.close();
@@ -49,7 +50,7 @@ describe('byte cap', () => {
 
 describe('confirmation of destructive tools', () => {
   async function withAnswer(action: 'accept' | 'decline', confirm: boolean) {
-    const db = new FakeDatabase();
+    const db = await engineDatabase();
     const mcp = await connect(db, {}, { capabilities: { elicitation: {} } });
     const asked: string[] = [];
     mcp.client.setRequestHandler(ElicitRequestSchema, async (request) => {
@@ -67,7 +68,7 @@ describe('confirmation of destructive tools', () => {
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/^Cancelled/);
     expect(asked[0]).toMatch(/Delete document "a"/);
-    expect(db.resource('notes').docs.has('a')).toBe(true);
+    expect(await db.resource('notes').exists('a')).toBe(true);
     const heal = await mcp.call('heal', { dryRun: false });
     expect(heal.isError).toBe(true);
     expect((await mcp.call('heal', { dryRun: true })).isError).toBeFalsy();
@@ -78,12 +79,12 @@ describe('confirmation of destructive tools', () => {
   it('proceeds when the user confirms', async () => {
     const { db, mcp } = await withAnswer('accept', true);
     expect((await mcp.call('delete', { resource: 'notes', id: 'a' })).isError).toBeFalsy();
-    expect(db.resource('notes').docs.has('a')).toBe(false);
+    expect(await db.resource('notes').exists('a')).toBe(false);
     await mcp.close();
   });
 
   it('without elicitation support proceeds as the annotations say', async () => {
-    const db = new FakeDatabase();
+    const db = await engineDatabase();
     const mcp = await connect(db);
     await mcp.call('createResource', NOTES);
     await mcp.call('insert', { resource: 'notes', data: { id: 'a' } });
@@ -94,24 +95,36 @@ describe('confirmation of destructive tools', () => {
 
 describe('secrets', () => {
   it('are revealed only with --reveal-secrets and a passphrase', async () => {
+    const store = new MemoryStore();
+    const writer = await connect(await engineDatabase({ store }));
+    await writer.call('createResource', NOTES);
+    expect((await writer.call('insert', { resource: 'notes', data: { id: 'a', token: 'tok' } })).isError).toBeFalsy();
+    await writer.close();
     for (const [passphrase, reveal, expected] of [
       [true, true, 'tok'],
       [true, false, '[encrypted]'],
       [false, true, '[encrypted]'],
     ] as const) {
-      const mcp = await connect(new FakeDatabase(passphrase), { revealSecrets: reveal });
-      await mcp.call('createResource', NOTES);
-      await mcp.call('insert', { resource: 'notes', data: { id: 'a', token: 'tok' } });
+      const mcp = await connect(await engineDatabase({ store, passphrase }), { revealSecrets: reveal });
       const got = structured<{ record: { token: string } }>(await mcp.call('get', { resource: 'notes', id: 'a' }));
       expect(got.record.token, `passphrase=${passphrase} reveal=${reveal}`).toBe(expected);
       await mcp.close();
     }
   });
+
+  it('cannot be written without a passphrase: an isError result that says how to set one', async () => {
+    const mcp = await connect(await engineDatabase({ passphrase: false }));
+    await mcp.call('createResource', NOTES);
+    const result = await mcp.call('insert', { resource: 'notes', data: { id: 'a', token: 'tok' } });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/S3DB_SECURITY_PASSPHRASE/);
+    await mcp.close();
+  });
 });
 
 describe('errors', () => {
   it('an unexpected error becomes a generic message without its text or stack', async () => {
-    const db = new FakeDatabase();
+    const db = await engineDatabase();
     db.getStats = async () => {
       throw new Error('AccessDenied for AKIAXXXXXXXX secret=hunter2 at bucket internal-bucket');
     };

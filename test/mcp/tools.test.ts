@@ -1,5 +1,5 @@
 // Every MCP tool through a real SDK Client over InMemoryTransport: success, bad arguments, not found, modes.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TOOL_NAMES } from '../../tools/index.js';
 import { connect, structured, textOf, type Connected } from './support/connect.js';
 import { DATABASES } from './support/databases.js';
@@ -10,8 +10,9 @@ const USERS = {
   partitions: { byCountry: { fields: { country: 'string' } } },
 };
 
-for (const { name: dbName, make } of DATABASES) {
+for (const { name: dbName, store, make } of DATABASES) {
   describe(`tools on ${dbName}`, () => {
+    afterAll(async () => store.cleanup?.());
     let mcp: Connected;
     beforeEach(async () => {
       mcp = await connect(await make());

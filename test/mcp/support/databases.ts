@@ -1,27 +1,23 @@
-// The databases the MCP tool suites run on: a fake with the documented semantics, and the real engine on the
-// memory store wherever engine/index.ts exports Database (it lands in parallel; see docs/engine-api.md).
-import { MemoryStore, type ObjectStore } from '../../../engine/index.js';
-import type { ToolDatabase } from '../../../tools/index.js';
-import { FakeDatabase } from './fake-database.js';
+// The databases the MCP suites run on: the real engine, on every test store (memory, file, the run's S3 server).
+import { Database, MemoryStore, type ObjectStore } from '../../../engine/index.js';
+import { testStores, type TestStore } from '../../support/stores.js';
 
-type DatabaseClass = new (options: { store: ObjectStore; passphrase?: string }) => ToolDatabase & {
-  connect(): Promise<void>;
-};
+export const TEST_PASSPHRASE = 'mcp test passphrase';
 
-export const DATABASES: { name: string; make: () => Promise<ToolDatabase> }[] = [
-  { name: 'fake database', make: async () => new FakeDatabase(true) },
-];
-
-const engine = (await import('../../../engine/index.js')) as { Database?: DatabaseClass };
-const RealDatabase = engine.Database;
-if (RealDatabase !== undefined) {
-  DATABASES.push({
-    name: 'engine on MemoryStore',
-    make: async () => {
-      // With a passphrase, as a server that stores secret fields must be; the MCP layer still masks them.
-      const db = new RealDatabase({ store: new MemoryStore(), passphrase: 'mcp test passphrase' });
-      await db.connect();
-      return db;
-    },
+/** A connected engine Database; with a passphrase unless told otherwise, as a server storing secrets must be. */
+export async function engineDatabase(options: { store?: ObjectStore; passphrase?: boolean } = {}): Promise<Database> {
+  const db = new Database({
+    store: options.store ?? new MemoryStore(),
+    ...(options.passphrase === false ? {} : { passphrase: TEST_PASSPHRASE }),
   });
+  await db.connect();
+  return db;
 }
+
+export const DATABASES: { name: string; store: TestStore; make: () => Promise<Database> }[] = testStores().map(
+  (store) => ({
+    name: `engine on ${store.name}`,
+    store,
+    make: async () => engineDatabase({ store: await store.create() }),
+  }),
+);
