@@ -13,7 +13,8 @@ import {
 import { SecretCipher } from './crypto/index.js';
 import { ConfigError, NotFoundError, ValidationError } from './errors.js';
 import { assertHookEvent } from './hooks.js';
-import { normalizePartitions } from './partitions/index.js';
+import { healRecords, keyStamp } from './heal/index.js';
+import { healPartitions, normalizePartitions } from './partitions/index.js';
 import { Resource, type ResourceHost } from './resource.js';
 import { compileSchema } from './schema/index.js';
 import type { ObjectStore, RequestCounts } from './storage/index.js';
@@ -108,17 +109,21 @@ export class Database extends EventEmitter {
     return this.cipher.hasPassphrase;
   }
 
-  /** Reads s3db.json (1 request) or creates it (2 requests); repairs a damaged one, keeping a backup. */
+  /**
+   * Reads s3db.json (1 request) or creates it (3: GET, LIST, PUT). A damaged catalog is repaired in place —
+   * JSON syntax, missing fields, bad versions/partitions/hooks, and resources rebuilt from the bucket when the
+   * file is unreadable, missing or lost an entry — after copying it to `s3db.json.corrupted.<ts>.backup`.
+   * connect never touches a data object: that is heal({ dryRun: false }).
+   */
   async connect(): Promise<void> {
-    await this.catalog.load();
-    const problems = this.catalog.problems;
-    if (problems.length > 0) {
-      const backup = await this.catalog.backup();
-      await this.catalog.writeRepaired();
-      this.connectBackups = backup ? [backup] : [];
-      this.connectRepairs = problems.map((p) => ({ ...p, repaired: true }));
-      this.logger?.warn({ problems: problems.map((p) => p.kind) }, 's3db.json was repaired');
-    }
+    const { problems, backups } = await this.catalog.loadAndRepair({
+      scan: 'when-needed',
+      dryRun: false,
+      concurrency: this.concurrency,
+    });
+    this.connectRepairs = problems;
+    this.connectBackups = backups;
+    if (problems.length > 0) this.logger?.warn({ problems: problems.map((p) => p.kind) }, 's3db.json was repaired');
     this.connected = true;
   }
 
@@ -331,27 +336,50 @@ export class Database extends EventEmitter {
     return { resources, requests: this.store.requestCounts(), store: this.store.description };
   }
 
-  /** Checks (and unless dryRun repairs) the catalog, then each resource's partitions. */
+  /**
+   * Checks (and unless dryRun repairs) the catalog, resources in the bucket but not in it, each resource's data
+   * objects, then its partition references. A dry run only reads. The report is sorted (resource, kind, key).
+   */
   async heal(options: { dryRun?: boolean; resource?: string } = {}): Promise<HealReport> {
     this.assertConnected();
     const dryRun = options.dryRun ?? true;
     const problems: HealProblem[] = [...this.connectRepairs];
     const backups: string[] = [...this.connectBackups];
-    const fresh = new Catalog(this.store);
-    await fresh.load();
-    for (const p of fresh.problems) {
-      if (!dryRun) {
-        const backup = await fresh.backup();
-        if (backup) backups.push(backup);
-        await fresh.writeRepaired();
-        await this.catalog.load();
-        problems.push(...fresh.problems.map((q) => ({ ...q, repaired: true })));
-        break;
-      }
-      problems.push(p);
-    }
+    const found = await new Catalog(this.store).loadAndRepair({ scan: 'always', dryRun, concurrency: this.concurrency });
+    problems.push(...found.problems);
+    backups.push(...found.backups);
+    if (!dryRun && found.problems.length > 0) await this.catalog.load();
     const names = options.resource ? [this.resource(options.resource).name] : Object.keys(this.catalog.data.resources);
-    for (const name of names) problems.push(...(await this.resource(name).healPartitions(dryRun)));
+    const stamp = keyStamp();
+    for (const name of names.sort()) {
+      const records = await healRecords(this.store, name, this.entry(name), {
+        dryRun,
+        concurrency: this.concurrency,
+        stamp,
+      });
+      problems.push(...records.problems);
+      backups.push(...records.backups);
+      problems.push(
+        ...(await healPartitions(this.resource(name), {
+          dryRun,
+          concurrency: this.concurrency,
+          ignoreIds: records.quarantined,
+        })),
+      );
+    }
+    problems.sort(compareProblems);
     return { dryRun, problems, repaired: problems.filter((p) => p.repaired), backups };
   }
+}
+
+function compareProblems(a: HealProblem, b: HealProblem): number {
+  const fields = [
+    [a.resource ?? '', b.resource ?? ''],
+    [a.kind, b.kind],
+    [a.key ?? '', b.key ?? ''],
+    [a.id ?? '', b.id ?? ''],
+    [a.message, b.message],
+  ] as const;
+  for (const [x, y] of fields) if (x !== y) return x < y ? -1 : 1;
+  return 0;
 }

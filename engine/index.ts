@@ -30,3 +30,8 @@ export {
 export type { HealPartitionsOptions, ParsedReference } from './partitions/index.js';
 export { matchesFilter, runCount, runQuery, validateFilter } from './query/index.js';
 export type { ExecutionOptions } from './query/index.js';
+// Heal (issue 6): catalog repair and rebuild, data objects, quarantine.
+export { catalogBackupKey, parseCatalog, repairJson } from './catalog/index.js';
+export type { ParsedCatalog } from './catalog/index.js';
+export { QUARANTINE_PREFIX, healRecords, quarantineKey } from './heal/index.js';
+export type { HealRecordsOptions, HealRecordsResult } from './heal/index.js';

@@ -14,8 +14,13 @@ export function assignKeys(map: KeyMap, paths: readonly string[]): KeyMap {
   const missing = paths.filter((p) => !(p in map));
   if (missing.length === 0) return map;
   const out = { ...map };
+  // Dense maps (the normal case) continue at their size; a map rebuilt by heal may have gaps, so skip used keys.
+  const used = new Set(Object.values(map));
   let next = Object.keys(map).length;
-  for (const p of missing) out[p] = (next++).toString(36);
+  for (const p of missing) {
+    while (used.has(next.toString(36))) next++;
+    out[p] = (next++).toString(36);
+  }
   return out;
 }
 

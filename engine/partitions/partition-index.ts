@@ -65,6 +65,8 @@ export interface HealPartitionsOptions {
   dryRun: boolean;
   /** Parallel reads/writes (default 10). */
   concurrency?: number;
+  /** Ids to treat as absent (documents heal quarantines): their references are orphans. */
+  ignoreIds?: ReadonlySet<string>;
 }
 
 /**
@@ -80,7 +82,10 @@ export async function healPartitions(access: ResourceAccess, options: HealPartit
   const problems: HealProblem[] = [];
   const resource = access.name;
 
-  const dataIds = new Set((await listAllKeys(access, access.dataPrefix)).map((key) => access.idFromDataKey(key)));
+  const ignored = options.ignoreIds ?? new Set<string>();
+  const dataIds = new Set(
+    (await listAllKeys(access, access.dataPrefix)).map((key) => access.idFromDataKey(key)).filter((id) => !ignored.has(id)),
+  );
   // Existing references by id.
   const refsById = new Map<string, Set<string>>();
   const orphans: string[] = [];
@@ -88,7 +93,9 @@ export async function healPartitions(access: ResourceAccess, options: HealPartit
     for (const key of await listAllKeys(access, partitionRoot(resource, name))) {
       const ref = parseReferenceKey(resource, key);
       // A document inserted after the data LIST: confirm with a HEAD before calling its reference an orphan.
-      if (ref && !dataIds.has(ref.id) && (await access.readRecord(ref.id, 'head'))) dataIds.add(ref.id);
+      if (ref && !dataIds.has(ref.id) && !ignored.has(ref.id) && (await access.readRecord(ref.id, 'head'))) {
+        dataIds.add(ref.id);
+      }
       if (!ref || !dataIds.has(ref.id)) {
         orphans.push(key);
         problems.push({

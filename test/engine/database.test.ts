@@ -141,7 +141,7 @@ for (const s of testStores()) {
       const report = await db2.heal({ dryRun: true });
       expect(report.problems.map((p) => p.kind)).toContain('catalog-invalid-json');
       expect(report.problems.every((p) => p.repaired)).toBe(true);
-      expect(report.backups[0]).toMatch(/^s3db\.json\.backup-/);
+      expect(report.backups[0]).toMatch(/^s3db\.json\.corrupted\..*\.backup$/);
       expect(await store.get(report.backups[0]!)).not.toBeNull();
       const again = await (await open(store)).heal({ dryRun: false });
       expect(again.problems).toEqual([]);

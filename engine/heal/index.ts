@@ -1,0 +1,131 @@
+// Heal of the data objects of one resource: records whose `-v` names no version of the catalog are re-stamped
+// with the current version (their fields are untouched: keys are shared by all versions), and objects that
+// cannot be decoded (metadata values, body JSON) or are not `id=…` keys are moved to a quarantine prefix —
+// copied first, deleted after, so nothing is ever deleted without a copy. Partition references are
+// engine/partitions' healPartitions (called after this, with the quarantined ids treated as gone).
+import PQueue from 'p-queue';
+import { BODY_MARKER, CREATED_FIELD, UPDATED_FIELD, VERSION_FIELD } from '../behaviors/index.js';
+import type { CatalogResource } from '../catalog/index.js';
+import { decodeValue, SYSTEM_KEY_PREFIX } from '../codec/index.js';
+import { ConflictError } from '../errors.js';
+import { listAllKeys } from '../partitions/index.js';
+import type { ObjectStore } from '../storage/index.js';
+import type { HealProblem } from '../types.js';
+
+/** Where heal moves objects it cannot decode: `s3db.quarantine/<timestamp>/<original key>`. */
+export const QUARANTINE_PREFIX = 's3db.quarantine/';
+
+export function quarantineKey(key: string, stamp: string): string {
+  return `${QUARANTINE_PREFIX}${stamp}/${key}`;
+}
+
+/** A timestamp usable in a key (no `:` or `.`). */
+export function keyStamp(now = new Date()): string {
+  return now.toISOString().replace(/[:.]/g, '-');
+}
+
+export interface HealRecordsOptions {
+  dryRun: boolean;
+  concurrency?: number;
+  /** Timestamp of this heal run, for quarantine keys. */
+  stamp?: string;
+}
+
+export interface HealRecordsResult {
+  problems: HealProblem[];
+  backups: string[];
+  /** Ids whose object was (or in a dry run would be) quarantined: partition heal treats them as gone. */
+  quarantined: Set<string>;
+}
+
+/** Why an object's metadata or body cannot be decoded, or null when it can. */
+function undecodable(metadata: Record<string, string>, body: Buffer): string | null {
+  for (const [key, value] of Object.entries(metadata)) {
+    if (key.startsWith(SYSTEM_KEY_PREFIX) && key !== CREATED_FIELD && key !== UPDATED_FIELD) continue;
+    try {
+      decodeValue(value);
+    } catch (e) {
+      return `metadata "${key}" cannot be decoded (${(e as Error).message})`;
+    }
+  }
+  if (metadata[BODY_MARKER] !== undefined && body.length > 0) {
+    try {
+      const parsed = JSON.parse(body.toString('utf8')) as unknown;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'the body is not an object';
+    } catch {
+      return 'the body is not valid JSON';
+    }
+  }
+  return null;
+}
+
+/** Checks (and unless dryRun repairs) every data object of `name`; reads each once. */
+export async function healRecords(
+  store: ObjectStore,
+  name: string,
+  entry: CatalogResource,
+  options: HealRecordsOptions,
+): Promise<HealRecordsResult> {
+  const dataPrefix = `resource=${name}/data/`;
+  const stamp = options.stamp ?? keyStamp();
+  const problems: HealProblem[] = [];
+  const backups: string[] = [];
+  const quarantined = new Set<string>();
+  const queue = new PQueue({ concurrency: options.concurrency ?? 10 });
+  const keys = await listAllKeys({ store }, dataPrefix);
+  await queue.addAll(
+    keys.map((key) => async () => {
+      const obj = await store.get(key);
+      if (!obj) return;
+      const isRecord = key.startsWith(`${dataPrefix}id=`) && key.length > dataPrefix.length + 3;
+      const id = isRecord ? key.slice(dataPrefix.length + 3) : undefined;
+      const reason = isRecord ? undecodable(obj.metadata, obj.body) : 'it is not an `id=` key';
+      if (reason !== null) {
+        const target = quarantineKey(key, stamp);
+        const found: HealProblem = {
+          kind: isRecord ? 'undecodable-record' : 'stray-object',
+          resource: name,
+          key,
+          ...(id === undefined ? {} : { id }),
+          message: `Object cannot be read as a document: ${reason}; quarantined to ${QUARANTINE_PREFIX}<timestamp>/`,
+          repaired: false,
+        };
+        problems.push(found);
+        if (id !== undefined) quarantined.add(id);
+        if (options.dryRun) return;
+        await store.put(target, obj.body, obj.metadata, obj.contentType ? { contentType: obj.contentType } : {});
+        await store.delete(key);
+        backups.push(target);
+        found.repaired = true;
+        return;
+      }
+      const version = obj.metadata[VERSION_FIELD];
+      if (version !== undefined && version in entry.versions) return;
+      const found: HealProblem = {
+        kind: 'record-unknown-version',
+        resource: name,
+        key,
+        ...(id === undefined ? {} : { id }),
+        message:
+          `Document's version ${version === undefined ? '(none)' : `"${version}"`} is not in the catalog; ` +
+          `re-stamped as ${entry.currentVersion} (fields unchanged)`,
+        repaired: false,
+      };
+      problems.push(found);
+      if (options.dryRun) return;
+      try {
+        await store.put(
+          key,
+          obj.body,
+          { ...obj.metadata, [VERSION_FIELD]: entry.currentVersion },
+          { ifMatch: obj.etag, ...(obj.contentType ? { contentType: obj.contentType } : {}) },
+        );
+        found.repaired = true;
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e; // changed meanwhile: the writer stamped it; the next heal checks
+      }
+    }),
+  );
+  backups.sort();
+  return { problems, backups, quarantined };
+}
