@@ -345,7 +345,11 @@ export class Database extends EventEmitter {
     const dryRun = options.dryRun ?? true;
     const problems: HealProblem[] = [...this.connectRepairs];
     const backups: string[] = [...this.connectBackups];
-    const found = await new Catalog(this.store).loadAndRepair({ scan: 'always', dryRun, concurrency: this.concurrency });
+    const found = await new Catalog(this.store).loadAndRepair({
+      scan: 'always',
+      dryRun,
+      concurrency: this.concurrency,
+    });
     problems.push(...found.problems);
     backups.push(...found.backups);
     if (!dryRun && found.problems.length > 0) await this.catalog.load();

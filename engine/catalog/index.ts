@@ -328,7 +328,12 @@ function fixPartitions(
   return out;
 }
 
-function fixHooks(name: string, v: string, raw: unknown, problems: HealProblem[]): Partial<Record<HookEvent, string[]>> {
+function fixHooks(
+  name: string,
+  v: string,
+  raw: unknown,
+  problems: HealProblem[],
+): Partial<Record<HookEvent, string[]>> {
   if (raw === undefined) return {};
   if (!isObject(raw)) {
     problems.push(problem('hook-invalid', `"${name}" ${v}: hooks was not an object; removed`, name));

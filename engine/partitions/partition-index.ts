@@ -84,7 +84,9 @@ export async function healPartitions(access: ResourceAccess, options: HealPartit
 
   const ignored = options.ignoreIds ?? new Set<string>();
   const dataIds = new Set(
-    (await listAllKeys(access, access.dataPrefix)).map((key) => access.idFromDataKey(key)).filter((id) => !ignored.has(id)),
+    (await listAllKeys(access, access.dataPrefix))
+      .map((key) => access.idFromDataKey(key))
+      .filter((id) => !ignored.has(id)),
   );
   // Existing references by id.
   const refsById = new Map<string, Set<string>>();
