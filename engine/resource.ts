@@ -147,8 +147,10 @@ export class Resource implements ResourceAccess {
   /** The current version's compiled state, rebuilt when the catalog moves to a new version. */
   private get state(): VersionState {
     const entry = this.entry;
-    if (this.cached?.version === entry.currentVersion) return this.cached;
     const def = entry.versions[entry.currentVersion]!;
+    if (this.cached?.version === entry.currentVersion && this.cached.def === def) return this.cached;
+    // A re-read catalog (heal may have repaired a version in place) invalidates what was compiled from it.
+    if (this.cached !== undefined && this.cached.def !== def) this.schemas.clear();
     const schema = this.schemaFor(entry.currentVersion);
     const hooks = new HookRunner();
     for (const [event, names] of Object.entries(def.hooks ?? {}) as [HookEvent, string[]][]) {

@@ -19,8 +19,14 @@ export const healTool = defineTool({
   title: 'Check and repair the database',
   kind: 'admin',
   description:
-    'Check the catalog, partition references and stored documents for damage. By default a dry run that only ' +
-    'reports; with dryRun false it repairs, keeping backups of what it replaces. ' +
+    'Check the database for damage and, with dryRun false, repair it. Finds: s3db.json that is not valid JSON ' +
+    '(repairs trailing commas, unquoted keys, single quotes, a BOM, missing braces, truncation; an unreadable ' +
+    'or missing file is rebuilt from the resources in the bucket, attributes typed any), missing catalog fields, ' +
+    'currentVersion naming a missing version, invalid partitions/hooks/attributes, a missing keyMap, resources ' +
+    'with data but no catalog entry; documents whose version is unknown (re-stamped), objects that cannot be ' +
+    'decoded (moved to s3db.quarantine/), partition references to missing documents, missing or stale ' +
+    'references. Default is a dry run that only reports and writes nothing; a repair first copies s3db.json to ' +
+    's3db.json.corrupted.<timestamp>.backup and lists every backup key. ' +
     'Example: {"dryRun":true} or {"dryRun":false,"resource":"users"}',
   inputSchema: z.object({
     dryRun: z.boolean().default(true).describe('Only report problems (default true); false repairs them'),

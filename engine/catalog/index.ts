@@ -172,6 +172,17 @@ function close(s: string, stack: readonly string[]): string {
   return s.replace(/[\s,]*$/, '') + [...stack].reverse().join('');
 }
 
+/** Where JSON.parse gave up: the text's length when it simply ended too early (a truncated file). */
+function errorPosition(s: string): number {
+  try {
+    JSON.parse(s);
+    return -1;
+  } catch (e) {
+    const m = /at position (\d+)/.exec((e as Error).message);
+    return m ? Number(m[1]) : s.length;
+  }
+}
+
 function parses(s: string): boolean {
   try {
     JSON.parse(s);
@@ -189,7 +200,9 @@ function parses(s: string): boolean {
  */
 export function repairJson(text: string): string {
   const s = normalizeSyntax(text);
-  if (parses(s)) return s;
+  const failedAt = errorPosition(s);
+  // Only a file that is fine up to where it ends is truncated; an error in the middle is not guessed at.
+  if (failedAt < 0 || failedAt < s.trimEnd().length) return s;
   const { stack, inString, cuts } = scan(s);
   // Closing as-is is safe only when the text ends on a complete value (not a half number or word).
   const tail = s.trimEnd().slice(-1);

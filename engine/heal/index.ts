@@ -94,8 +94,10 @@ export async function healRecords(
         if (id !== undefined) quarantined.add(id);
         if (options.dryRun) return;
         await store.put(target, obj.body, obj.metadata, obj.contentType ? { contentType: obj.contentType } : {});
-        await store.delete(key);
         backups.push(target);
+        // Rewritten since it was read (a writer fixed it): keep it; the copy stays as a backup.
+        if ((await store.head(key))?.etag !== obj.etag) return;
+        await store.delete(key);
         found.repaired = true;
         return;
       }
