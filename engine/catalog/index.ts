@@ -540,6 +540,8 @@ export class Catalog {
         if (!(e instanceof ConflictError)) throw e;
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
         await this.load();
+        // Damaged or deleted under us: never write a catalog that forgets resources with data.
+        if (this.needsScan) await this.completeFromBucket();
       }
     }
     throw new ConflictError('s3db.json kept changing under this write', {

@@ -1,6 +1,6 @@
 // What connect repairs on its own (catalog only, backup first, no data object touched) and what heal repairs.
 import { afterAll, describe, expect, it } from 'vitest';
-import { CATALOG_KEY, Database, QUARANTINE_PREFIX, type ObjectStore } from '../../engine/index.js';
+import { CATALOG_KEY, Database, MemoryStore, QUARANTINE_PREFIX, type ObjectStore } from '../../engine/index.js';
 import { testStores } from '../support/stores.js';
 
 async function snapshot(store: ObjectStore, prefix: string): Promise<string[]> {
@@ -98,3 +98,16 @@ for (const s of testStores()) {
     });
   });
 }
+
+describe('a catalog destroyed under a running process', () => {
+  it('createResource re-reads, rebuilds the resources that have data, and keeps them', async () => {
+    const store = new MemoryStore();
+    const db = await seeded(store);
+    await store.delete(CATALOG_KEY);
+    await db.createResource({ name: 'notes', attributes: { title: 'string' } });
+    const fresh = new Database({ store });
+    await fresh.connect();
+    expect(fresh.listResources().map((r) => r.name)).toEqual(['notes', 'users']);
+    expect((await fresh.resource('users').get('a')).id).toBe('a');
+  });
+});
