@@ -363,6 +363,10 @@ export class Database extends EventEmitter {
       });
       problems.push(...records.problems);
       backups.push(...records.backups);
+      if (!dryRun && records.unmapped.length > 0) {
+        await this.catalog.declareFields(name, records.unmapped);
+        for (const p of records.problems) if (p.kind === 'unmapped-field') p.repaired = true;
+      }
       problems.push(
         ...(await healPartitions(this.resource(name), {
           dryRun,

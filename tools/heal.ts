@@ -23,7 +23,8 @@ export const healTool = defineTool({
     '(repairs trailing commas, unquoted keys, single quotes, a BOM, missing braces, truncation; an unreadable ' +
     'or missing file is rebuilt from the resources in the bucket, attributes typed any), missing catalog fields, ' +
     'currentVersion naming a missing version, invalid partitions/hooks/attributes, a missing keyMap, resources ' +
-    'with data but no catalog entry; documents whose version is unknown (re-stamped), objects that cannot be ' +
+    'with data but no catalog entry; fields on documents the catalog lost (declared as field_<key>); ' +
+    'documents whose version is unknown (re-stamped), objects that cannot be ' +
     'decoded (moved to s3db.quarantine/), partition references to missing documents, missing or stale ' +
     'references. Default is a dry run that only reports and writes nothing; a repair first copies s3db.json to ' +
     's3db.json.corrupted.<timestamp>.backup and lists every backup key. ' +

@@ -199,10 +199,19 @@ function parses(s: string): boolean {
  * Returns text that may still not parse: the caller then rebuilds from the bucket.
  */
 export function repairJson(text: string): string {
+  return repair(text).text;
+}
+
+/** repairJson, also saying whether the text was truncated (so what followed the cut is unknown). */
+function repair(text: string): { text: string; truncated: boolean } {
   const s = normalizeSyntax(text);
   const failedAt = errorPosition(s);
   // Only a file that is fine up to where it ends is truncated; an error in the middle is not guessed at.
-  if (failedAt < 0 || failedAt < s.trimEnd().length) return s;
+  if (failedAt < 0 || failedAt < s.trimEnd().length) return { text: s, truncated: false };
+  return { text: closeTruncated(s), truncated: true };
+}
+
+function closeTruncated(s: string): string {
   const { stack, inString, cuts } = scan(s);
   // Closing as-is is safe only when the text ends on a complete value (not a half number or word).
   const tail = s.trimEnd().slice(-1);
@@ -229,6 +238,8 @@ export interface ParsedCatalog {
   problems: HealProblem[];
   /** True when the text could not be read even after repair: the catalog must be rebuilt from the bucket. */
   unreadable: boolean;
+  /** True when the file was cut short: entries after the cut are unknown, so the bucket must be scanned. */
+  truncated: boolean;
   /** What could be read of each resource entry (for example its keyMap), to name rebuilt attributes. */
   salvage: Record<string, unknown>;
 }
@@ -238,11 +249,14 @@ export function parseCatalog(text: string): ParsedCatalog {
   const problems: HealProblem[] = [];
   let raw: unknown;
   let unreadable = false;
+  let truncated = false;
   try {
     raw = JSON.parse(text);
   } catch {
     try {
-      raw = JSON.parse(repairJson(text));
+      const repaired = repair(text);
+      truncated = repaired.truncated;
+      raw = JSON.parse(repaired.text);
       problems.push(problem('catalog-invalid-json', 's3db.json was not valid JSON and was repaired'));
     } catch {
       raw = {};
@@ -276,7 +290,7 @@ export function parseCatalog(text: string): ParsedCatalog {
     const fixed = normalizeResource(name, value, problems);
     if (fixed) catalog.resources[name] = fixed;
   }
-  return { catalog, problems, unreadable, salvage };
+  return { catalog, problems, unreadable, truncated, salvage };
 }
 
 /** Top-level attributes that do not compile are widened to 'any' (values are kept, only checks are lost). */
@@ -475,12 +489,12 @@ export class Catalog {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const obj = await this.store.get(CATALOG_KEY);
       if (obj) {
-        const { catalog, problems, unreadable, salvage } = parseCatalog(obj.body.toString('utf8'));
+        const { catalog, problems, unreadable, truncated, salvage } = parseCatalog(obj.body.toString('utf8'));
         this.data = catalog;
         this.etag = obj.etag;
         this.problems = problems;
         this.salvage = salvage;
-        this.needsScan = unreadable || problems.some((p) => p.kind === 'resource-unreadable');
+        this.needsScan = unreadable || truncated || problems.some((p) => p.kind === 'resource-unreadable');
         return;
       }
       const fresh = emptyCatalog();
@@ -583,6 +597,29 @@ export class Catalog {
         if (!(e instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw e;
       }
     }
+  }
+
+  /**
+   * Declares short keys found on documents but missing from the keyMap as `field_<key>` attributes typed 'any'
+   * of the current version (its hash recomputed), so their values are reachable and survive updates.
+   */
+  async declareFields(name: string, keys: readonly string[]): Promise<void> {
+    await this.mutate((cat) => {
+      const entry = cat.resources[name];
+      if (!entry) return false;
+      const version = entry.versions[entry.currentVersion]!;
+      const known = new Set(Object.values(entry.keyMap));
+      const missing = keys.filter((k) => !known.has(k));
+      if (missing.length === 0) return false;
+      for (const key of missing) {
+        let path = `field_${key}`;
+        while (path in entry.keyMap || path in version.attributes) path = `${path}_`;
+        entry.keyMap[path] = key;
+        version.attributes[path] = 'any';
+      }
+      version.hash = definitionHash(version);
+      return true;
+    });
   }
 
   /** Copies the current catalog object aside (before a repair), returning the backup key. */

@@ -36,6 +36,8 @@ export interface HealRecordsResult {
   backups: string[];
   /** Ids whose object was (or in a dry run would be) quarantined: partition heal treats them as gone. */
   quarantined: Set<string>;
+  /** Short keys found on documents but absent from the keyMap (the catalog lost those attributes), sorted. */
+  unmapped: string[];
 }
 
 /** Why an object's metadata or body cannot be decoded, or null when it can. */
@@ -71,6 +73,11 @@ export async function healRecords(
   const problems: HealProblem[] = [];
   const backups: string[] = [];
   const quarantined = new Set<string>();
+  const known = new Set(Object.values(entry.keyMap));
+  const unmapped = new Map<string, number>();
+  const noteUnmapped = (keys: Iterable<string>) => {
+    for (const k of keys) if (!known.has(k)) unmapped.set(k, (unmapped.get(k) ?? 0) + 1);
+  };
   const queue = new PQueue({ concurrency: options.concurrency ?? 10 });
   const keys = await listAllKeys({ store }, dataPrefix);
   await queue.addAll(
@@ -101,6 +108,10 @@ export async function healRecords(
         found.repaired = true;
         return;
       }
+      noteUnmapped(Object.keys(obj.metadata).filter((k) => !k.startsWith(SYSTEM_KEY_PREFIX)));
+      if (obj.metadata[BODY_MARKER] !== undefined && obj.body.length > 0) {
+        noteUnmapped(Object.keys(JSON.parse(obj.body.toString('utf8')) as object).filter((k) => !k.startsWith('_')));
+      }
       const version = obj.metadata[VERSION_FIELD];
       if (version !== undefined && version in entry.versions) return;
       const found: HealProblem = {
@@ -129,5 +140,17 @@ export async function healRecords(
     }),
   );
   backups.sort();
-  return { problems, backups, quarantined };
+  const unmappedKeys = [...unmapped.keys()].sort();
+  if (unmappedKeys.length > 0) {
+    problems.push({
+      kind: 'unmapped-field',
+      resource: name,
+      message:
+        `Documents hold fields under metadata keys the catalog does not know (${unmappedKeys
+          .map((k) => `${k}: ${unmapped.get(k)} document(s)`)
+          .join(', ')}); ` + `declared as ${unmappedKeys.map((k) => `field_${k}`).join(', ')} typed 'any'`,
+      repaired: false,
+    });
+  }
+  return { problems, backups, quarantined, unmapped: unmappedKeys };
 }

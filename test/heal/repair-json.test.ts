@@ -1,4 +1,5 @@
 // The s3db.json recovery layers: each repairs only what is unambiguous; anything else is left for a rebuild.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCatalog, repairJson } from '../../engine/index.js';
 
@@ -24,6 +25,42 @@ describe('repairJson', () => {
     expect(parse('{"a": {"x": true}, "b": {"y": fal')).toEqual({ a: { x: true }, b: {} });
     expect(parse('{"a": 1, "b":')).toEqual({ a: 1 });
     expect(parse('{"a": 1, "b"')).toEqual({ a: 1 });
+  });
+
+  it('leaves valid JSON exactly as it is', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = JSON.stringify(value, null, 2);
+        expect(repairJson(text)).toBe(text);
+      }),
+    );
+  });
+
+  it('turns every truncation of a catalog into a catalog, never an exception', () => {
+    const text = JSON.stringify(
+      {
+        version: '1',
+        s3dbVersion: '0.1.0',
+        lastUpdated: '2026-01-01T00:00:00.000Z',
+        resources: {
+          u: {
+            currentVersion: 'v0',
+            createdBy: 'user',
+            keyMap: { name: '0', n: '1' },
+            versions: { v0: { hash: 'h', createdAt: 'c', attributes: { name: 'string', n: 'number' } } },
+          },
+        },
+      },
+      null,
+      2,
+    );
+    for (let end = 0; end <= text.length; end++) {
+      const { catalog, problems } = parseCatalog(text.slice(0, end));
+      expect(catalog.version).toBe('1');
+      if (end < text.length && end > 0) expect(problems.length).toBeGreaterThan(0);
+      const u = catalog.resources.u;
+      if (u) expect(Object.keys(u.versions.v0!.attributes).every((a) => ['name', 'n'].includes(a))).toBe(true);
+    }
   });
 
   it('does not pretend to repair what is ambiguous', () => {
