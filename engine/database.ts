@@ -11,7 +11,7 @@ import {
   type VersionDefinition,
 } from './catalog/index.js';
 import { SecretCipher } from './crypto/index.js';
-import { ConfigError, NotFoundError, ValidationError } from './errors.js';
+import { ConfigError, NotFoundError, ValidationError, isS3dbError } from './errors.js';
 import { assertHookEvent } from './hooks.js';
 import { healRecords, keyStamp } from './heal/index.js';
 import { healPartitions, normalizePartitions } from './partitions/index.js';
@@ -116,12 +116,14 @@ export class Database extends EventEmitter {
    * connect never touches a data object: that is heal({ dryRun: false }).
    */
   async connect(): Promise<void> {
-    const { problems, backups } = await this.catalog.loadAndRepair({
-      scan: 'when-needed',
-      dryRun: false,
-      concurrency: this.concurrency,
+    const repair = { scan: 'when-needed', concurrency: this.concurrency } as const;
+    const { problems, backups } = await this.catalog.loadAndRepair({ ...repair, dryRun: false }).catch(async (e) => {
+      // Read-only credentials: work from the repaired catalog in memory; heal can write it later.
+      if (!isS3dbError(e) || e.code !== 'ACCESS_DENIED') throw e;
+      this.logger?.warn({ code: e.code }, 's3db.json needs repair but cannot be written; repaired in memory only');
+      return this.catalog.loadAndRepair({ ...repair, dryRun: true });
     });
-    this.connectRepairs = problems;
+    this.connectRepairs = problems.filter((p) => p.repaired); // unrepaired ones: heal finds them again
     this.connectBackups = backups;
     if (problems.length > 0) this.logger?.warn({ problems: problems.map((p) => p.kind) }, 's3db.json was repaired');
     this.connected = true;

@@ -1,6 +1,13 @@
 // What connect repairs on its own (catalog only, backup first, no data object touched) and what heal repairs.
 import { afterAll, describe, expect, it } from 'vitest';
-import { CATALOG_KEY, Database, MemoryStore, QUARANTINE_PREFIX, type ObjectStore } from '../../engine/index.js';
+import {
+  CATALOG_KEY,
+  Database,
+  MemoryStore,
+  QUARANTINE_PREFIX,
+  StorageError,
+  type ObjectStore,
+} from '../../engine/index.js';
 import { testStores } from '../support/stores.js';
 
 async function snapshot(store: ObjectStore, prefix: string): Promise<string[]> {
@@ -109,5 +116,28 @@ describe('a catalog destroyed under a running process', () => {
     await fresh.connect();
     expect(fresh.listResources().map((r) => r.name)).toEqual(['notes', 'users']);
     expect((await fresh.resource('users').get('a')).id).toBe('a');
+  });
+});
+
+describe('read-only credentials', () => {
+  it('connect repairs a damaged catalog in memory when it may not write, and reports it unrepaired', async () => {
+    class ReadOnlyStore extends MemoryStore {
+      writable = true;
+      override async put(...args: Parameters<MemoryStore['put']>) {
+        if (!this.writable) throw new StorageError('ACCESS_DENIED', 'Access Denied', { hint: 'read-only' });
+        return super.put(...args);
+      }
+    }
+    const store = new ReadOnlyStore();
+    await seeded(store);
+    const text = (await store.get(CATALOG_KEY))!.body.toString();
+    await store.put(CATALOG_KEY, text.replace(/"currentVersion"/, 'currentVersion'));
+    store.writable = false;
+    const db = new Database({ store });
+    await db.connect();
+    expect((await db.resource('users').get('b')).name).toBe('Bob');
+    const report = await db.heal({});
+    expect(report.problems.map((p) => `${p.kind} ${p.repaired}`)).toEqual(['catalog-invalid-json false']);
+    expect((await store.get(CATALOG_KEY))!.body.toString()).toContain('currentVersion:');
   });
 });
