@@ -30,3 +30,6 @@ export {
 export type { HealPartitionsOptions, ParsedReference } from './partitions/index.js';
 export { matchesFilter, runCount, runQuery, validateFilter } from './query/index.js';
 export type { ExecutionOptions } from './query/index.js';
+// Plugins (issue 7): the pipeline contract and the built-in plugins.
+export type { DatabaseView } from './database.js';
+export * from './plugins/index.js';
