@@ -14,7 +14,7 @@ import { SecretCipher } from './crypto/index.js';
 import { ConfigError, NotFoundError, ValidationError } from './errors.js';
 import { assertHookEvent } from './hooks.js';
 import { normalizePartitions } from './partitions/index.js';
-import { PluginPipeline, pluginError, type Plugin, type PluginSummary } from './plugins/index.js';
+import { PluginPipeline, pluginError, type Plugin, type PluginSummary, type WriteEvent } from './plugins/index.js';
 import { Resource, type ResourceHost } from './resource.js';
 import { compileSchema } from './schema/index.js';
 import type { ObjectStore, RequestCounts } from './storage/index.js';
@@ -104,6 +104,7 @@ export class Database extends EventEmitter {
   private readonly pipeline = new PluginPipeline();
   /** Plugins whose setup has run. */
   private readonly setUp = new Set<Plugin>();
+  private readonly writeObservers: ((event: WriteEvent) => void | Promise<void>)[] = [];
   private connected = false;
   /** Problems connect() found in s3db.json and repaired, reported by heal(). */
   private connectRepairs: HealProblem[] = [];
@@ -139,6 +140,15 @@ export class Database extends EventEmitter {
         );
       },
       bare: (name) => this.bareResource(name),
+      notifyWrite: async (event) => {
+        for (const observer of this.writeObservers) {
+          try {
+            await observer(event);
+          } catch (e) {
+            this.logger?.warn({ resource: event.resource, id: event.id, err: String(e) }, 'write observer failed');
+          }
+        }
+      },
     };
     this.bareHost = { ...this.host, runOperation: undefined };
     for (const plugin of options.plugins ?? []) this.pipeline.add(plugin);
@@ -162,6 +172,20 @@ export class Database extends EventEmitter {
   /** The registered plugin named `name` (to reach its own API, e.g. cache statistics), or undefined. */
   plugin<P extends Plugin = Plugin>(name: string): P | undefined {
     return this.pipeline.plugins.find((p) => p.name === name) as P | undefined;
+  }
+
+  /**
+   * Calls `observer` after every stored write (insert, update, replace, delete; an upsert is one of the first
+   * two) from either view, awaited before the write returns; a failing observer is logged, never fails the
+   * write. Cache invalidation uses it so that writes through `withoutPlugins()` invalidate too. Returns an
+   * unsubscribe function.
+   */
+  onWrite(observer: (event: WriteEvent) => void | Promise<void>): () => void {
+    this.writeObservers.push(observer);
+    return () => {
+      const i = this.writeObservers.indexOf(observer);
+      if (i >= 0) this.writeObservers.splice(i, 1);
+    };
   }
 
   /** The database without plugins: see DatabaseView. */

@@ -28,7 +28,7 @@ import { ConflictError, NotFoundError, S3dbError, ValidationError, isS3dbError }
 import { HookRunner } from './hooks.js';
 import { generateId, validateId } from './ids.js';
 import { normalizePartitions, partitionReferenceKeys } from './partitions/index.js';
-import type { Operation, OperationArgs, OperationContext, OperationResults } from './plugins/index.js';
+import type { Operation, OperationArgs, OperationContext, OperationResults, WriteEvent } from './plugins/index.js';
 import * as queryModule from './query/index.js';
 import { compileSchema, validateDocument, type CompiledSchema } from './schema/index.js';
 import type { Metadata, ObjectStore } from './storage/index.js';
@@ -65,6 +65,8 @@ export interface ResourceHost {
   runOperation?: OperationRunner | undefined;
   /** The same resource without plugins (`withoutPlugins()`). */
   bare(name: string): Resource;
+  /** Tells the write observers (`Database.onWrite`) about a stored write, from either view; never throws. */
+  notifyWrite?(event: WriteEvent): Promise<void>;
 }
 
 /** The plain implementation of an operation, as the pipeline calls it. */
@@ -546,6 +548,7 @@ export class Resource implements ResourceAccess {
       throw e;
     }
     await this.writeReferences(stored, state);
+    await this.host.notifyWrite?.({ resource: this.name, operation: 'insert', id, before: null, after: stored });
     const out = await this.result(stored, enc, state.version);
     return state.hooks.run('afterInsert', out, this.ctx('afterInsert', id));
   }
@@ -624,6 +627,7 @@ export class Resource implements ResourceAccess {
         throw e;
       }
       await this.writeReferences(stored, state, cur.doc);
+      await this.host.notifyWrite?.({ resource: this.name, operation, id, before: cur.doc, after: stored });
       if (ctx) ctx.previous = cur.doc;
       return this.result(stored, enc, state.version);
     }
@@ -759,6 +763,7 @@ export class Resource implements ResourceAccess {
     await this.store.delete(this.dataKey(id));
     const refs = [...partitionReferenceKeys(this.name, state.partitions, cur.doc).values()];
     if (refs.length > 0) await this.store.deleteMany(refs);
+    await this.host.notifyWrite?.({ resource: this.name, operation: 'delete', id, before: cur.doc, after: null });
     await state.hooks.run('afterDelete', doc, this.ctx('afterDelete', id));
   }
 

@@ -4,3 +4,4 @@ export { PluginPipeline, isUserResource, pluginError } from './pipeline.js';
 export type { PipelineTarget, PluginStage } from './pipeline.js';
 export { currentCallContext, runWithCallContext } from './call-context.js';
 export type { CallContext } from './call-context.js';
+export * from './cache/index.js';

@@ -152,3 +152,16 @@ export interface PluginSummary {
   stages: { before: Operation[]; after: Operation[]; around: Operation[] | 'all' };
   details: Record<string, unknown>;
 }
+
+/**
+ * A write the engine stored, from the plugin-aware or the plugin-free view (`Database.onWrite`). Documents are
+ * as stored: secret fields encrypted; for a delete without partitions or `wantsPrevious`, `before` may hold
+ * only the fields kept in metadata.
+ */
+export interface WriteEvent {
+  resource: string;
+  operation: 'insert' | 'update' | 'replace' | 'delete';
+  id: string;
+  before: Document | null;
+  after: Document | null;
+}
