@@ -5,3 +5,4 @@ export type { PipelineTarget, PluginStage } from './pipeline.js';
 export { currentCallContext, runWithCallContext } from './call-context.js';
 export type { CallContext } from './call-context.js';
 export * from './cache/index.js';
+export * from './audit/index.js';
