@@ -492,6 +492,10 @@ export class Database extends EventEmitter {
     }
     const names = options.resource ? [this.resource(options.resource).name] : Object.keys(this.catalog.data.resources);
     for (const name of names) problems.push(...(await this.resource(name).healPartitions(dryRun)));
-    return { dryRun, problems, repaired: problems.filter((p) => p.repaired), backups };
+    const repaired = problems.filter((p) => p.repaired);
+    // Repairs change what reads return without a document write: caches listen to this.
+    if (repaired.length > 0)
+      this.emit('healed', { resources: [...new Set(repaired.map((p) => p.resource))], repaired });
+    return { dryRun, problems, repaired, backups };
   }
 }

@@ -108,6 +108,19 @@ for (const s of stores) {
       expect(cache.stats().misses).toBe(misses + 2);
     });
 
+    it('a repairing heal drops the cached answers of the repaired resource', async () => {
+      const { db, people } = await open();
+      await people.insert({ id: 'h', name: 'Hal', region: 'EU' });
+      const refs = await db.store.list({ prefix: 'resource=people/partition=' });
+      await db.store.deleteMany(refs.objects.map((o) => o.key));
+      const eu = () => people.query({ partition: 'byRegion', partitionValues: { region: 'EU' } });
+      expect((await eu()).records).toEqual([]);
+      expect((await eu()).plan.requests).toBe(0);
+      const report = await db.heal({ dryRun: false });
+      expect(report.repaired.length).toBeGreaterThan(0);
+      expect((await eu()).records.map((r) => r.id)).toEqual(['h']);
+    });
+
     it('drops a fill when a write of the resource happened while it was being read', async () => {
       let race = true;
       const racer: Plugin = {

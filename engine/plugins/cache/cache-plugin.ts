@@ -147,7 +147,17 @@ export class CachePlugin implements Plugin {
               ...(compress === undefined ? {} : { compress }),
             });
     }
-    this.unsubscribe = db.onWrite((event) => this.invalidateWrite(event));
+    const unsubscribe = db.onWrite((event) => this.invalidateWrite(event));
+    // heal's repairs change answers without a document write: drop what the repaired resources had cached.
+    const onHealed = (event: { resources: (string | undefined)[] }) => {
+      const all = event.resources.some((r) => r === undefined);
+      for (const r of all ? [undefined] : event.resources) this.clear(r).catch(() => this.counters.errors++);
+    };
+    db.on('healed', onHealed);
+    this.unsubscribe = () => {
+      unsubscribe();
+      db.off('healed', onHealed);
+    };
   }
 
   teardown(): void {
