@@ -494,8 +494,9 @@ export class Database extends EventEmitter {
     for (const name of names) problems.push(...(await this.resource(name).healPartitions(dryRun)));
     const repaired = problems.filter((p) => p.repaired);
     // Repairs change what reads return without a document write: caches listen to this.
-    if (repaired.length > 0)
-      this.emit('healed', { resources: [...new Set(repaired.map((p) => p.resource))], repaired });
+    // (connect's own repairs happened before anything was read, so they are left out.)
+    const changed = repaired.filter((p) => !this.connectRepairs.includes(p));
+    if (changed.length > 0) this.emit('healed', { resources: [...new Set(changed.map((p) => p.resource))], changed });
     return { dryRun, problems, repaired, backups };
   }
 }
