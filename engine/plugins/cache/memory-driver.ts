@@ -18,6 +18,8 @@ export interface MemoryCacheOptions {
   eviction?: EvictionPolicy;
 }
 
+const SWEEP_INTERVAL_MS = 1000;
+
 interface Slot {
   text: string;
   bytes: number;
@@ -31,6 +33,7 @@ export class MemoryCacheDriver implements CacheDriver {
   readonly eviction: EvictionPolicy;
   private readonly slots = new Map<string, Slot>();
   private bytes = 0;
+  private lastSweep = -Infinity;
   private counters = { evictions: 0, expirations: 0, unreadable: 0, tooLarge: 0 };
 
   constructor(options: MemoryCacheOptions = {}) {
@@ -84,18 +87,29 @@ export class MemoryCacheDriver implements CacheDriver {
     }
     this.slots.set(key, { text, bytes, expiresAt: entry.expiresAt });
     this.bytes += bytes;
-    while (this.slots.size > this.maxEntries || this.bytes > this.maxBytes) this.evictOne(now);
+    if (!this.overLimit()) return;
+    // Expired entries leave first; a full sweep at most once a second keeps a set O(1) amortised.
+    if (now - this.lastSweep >= SWEEP_INTERVAL_MS) this.sweep(now);
+    while (this.overLimit()) this.evictOne();
   }
 
-  private evictOne(now: number): void {
-    let victim: string | undefined;
+  private overLimit(): boolean {
+    return this.slots.size > this.maxEntries || this.bytes > this.maxBytes;
+  }
+
+  private sweep(now: number): void {
+    this.lastSweep = now;
     for (const [key, slot] of this.slots) {
       if (slot.expiresAt !== 0 && slot.expiresAt <= now) {
         this.remove(key);
         this.counters.expirations++;
-        return;
       }
     }
+  }
+
+  /** LRU/FIFO: the first in map order (reads move entries to the end under LRU); TTL: the soonest to expire (O(n)). */
+  private evictOne(): void {
+    let victim: string | undefined;
     if (this.eviction === 'ttl') {
       let soonest = Infinity;
       for (const [key, slot] of this.slots) {
