@@ -3,7 +3,15 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CachePlugin, Database, type CachePluginOptions, type ObjectStore, type Plugin } from '../../engine/index.js';
+import {
+  CachePlugin,
+  Database,
+  MemoryCacheDriver,
+  type CacheDriver,
+  type CachePluginOptions,
+  type ObjectStore,
+  type Plugin,
+} from '../../engine/index.js';
 import { testStores } from '../support/stores.js';
 
 const stores = testStores().filter((s) => s.name !== 'file');
@@ -139,6 +147,38 @@ for (const s of stores) {
       race = false;
       expect(cache.stats().discardedFills).toBe(1);
       expect((await people.get('a')).name).toBe('after-race');
+    });
+
+    it('a failing driver never fails a call: reads run uncached, and after a failed invalidation the resource is bypassed for ttlMs', async () => {
+      const t = clock();
+      const inner = new MemoryCacheDriver();
+      let failGets = false;
+      let failDeletes = false;
+      const flaky: CacheDriver = {
+        kind: 'flaky',
+        get: (k, now) => (failGets ? Promise.reject(new Error('cache down')) : inner.get(k, now)),
+        set: (k, e, now) => inner.set(k, e, now),
+        deletePrefix: (p) => (failDeletes ? Promise.reject(new Error('cache down')) : inner.deletePrefix(p)),
+        stats: () => inner.stats(),
+        describe: () => ({ driver: 'flaky' }),
+      };
+      const { cache, people } = await open({ driver: flaky, ttlMs: 1_000, now: t.now });
+      await people.insert({ id: 'a', name: 'v1', region: 'EU' });
+      failGets = true;
+      expect((await people.get('a')).name).toBe('v1');
+      expect(cache.stats().errors).toBe(1);
+      failGets = false;
+      expect((await people.get('a')).name).toBe('v1');
+      failDeletes = true;
+      await people.update('a', { name: 'v2' });
+      failDeletes = false;
+      // The stale entry is still in the driver, but this server does not read it while it may be live.
+      expect((await people.get('a')).name).toBe('v2');
+      const hits = cache.stats().hits;
+      t.advance(1_000);
+      expect((await people.get('a')).name).toBe('v2');
+      expect((await people.get('a')).name).toBe('v2');
+      expect(cache.stats().hits).toBe(hits + 1);
     });
 
     it('skips plugin-created resources unless included', async () => {
