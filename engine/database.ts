@@ -15,6 +15,7 @@ import { ConfigError, NotFoundError, ValidationError, isS3dbError } from './erro
 import { assertHookEvent } from './hooks.js';
 import { healRecords, keyStamp } from './heal/index.js';
 import { healPartitions, normalizePartitions } from './partitions/index.js';
+import { PluginPipeline, pluginError, type Plugin, type PluginSummary, type WriteEvent } from './plugins/index.js';
 import { Resource, type ResourceHost } from './resource.js';
 import { compileSchema } from './schema/index.js';
 import type { ObjectStore, RequestCounts } from './storage/index.js';
@@ -38,6 +39,24 @@ export interface DatabaseOptions {
   logger?: EngineLogger | undefined;
   /** Parallel requests for bulk operations (default 10). */
   concurrency?: number | undefined;
+  /** Plugins, registered in this order (same as calling `use` for each). */
+  plugins?: Plugin[] | undefined;
+}
+
+/**
+ * The database seen without plugins (`db.withoutPlugins()`): the same catalog and documents, but its resources
+ * run no plugin stage. Used by the engine and by plugins for their own maintenance reads and writes.
+ */
+export interface DatabaseView {
+  readonly store: ObjectStore;
+  readonly cipher: SecretCipher;
+  resource(name: string): Resource;
+  hasResource(name: string): boolean;
+  createResource(
+    def: ResourceDefinitionInput,
+  ): Promise<{ resource: Resource; version: string; created: boolean; changed: boolean }>;
+  listResources(): ResourceSummary[];
+  describeResource(name: string): ResourceDescription;
 }
 
 export interface ResourceSummary {
@@ -66,6 +85,8 @@ export interface ResourceDescription extends ResourceSummary {
   >;
   attributes: Attributes;
   hooks: Partial<Record<HookEvent, string[]>>;
+  /** Names of the plugins that see this resource's operations, in pipeline order. */
+  plugins: string[];
 }
 
 const RESOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
@@ -79,6 +100,12 @@ export class Database extends EventEmitter {
   private readonly resources = new Map<string, Resource>();
   private readonly hookRegistry = new Map<string, HookFunction>();
   private readonly host: ResourceHost;
+  private readonly bareHost: ResourceHost;
+  private readonly bareResources = new Map<string, Resource>();
+  private readonly pipeline = new PluginPipeline();
+  /** Plugins whose setup has run. */
+  private readonly setUp = new Set<Plugin>();
+  private readonly writeObservers: ((event: WriteEvent) => void | Promise<void>)[] = [];
   private connected = false;
   /** Problems connect() found in s3db.json and repaired, reported by heal(). */
   private connectRepairs: HealProblem[] = [];
@@ -102,7 +129,103 @@ export class Database extends EventEmitter {
       emitExceedsLimit: (payload: ExceedsLimitEvent & { resource: string }) => {
         this.emit('exceedsLimit', payload);
       },
+      runOperation: (resource, operation, args, engine) => {
+        if (this.pipeline.plugins.length === 0) return engine(args, undefined, false);
+        const entry = this.entry(resource.name);
+        return this.pipeline.run(
+          this,
+          { resource, name: resource.name, createdBy: entry.createdBy, version: entry.currentVersion },
+          operation,
+          args,
+          engine,
+        );
+      },
+      bare: (name) => this.bareResource(name),
+      notifyWrite: async (event) => {
+        for (const observer of this.writeObservers) {
+          try {
+            await observer(event);
+          } catch (e) {
+            this.logger?.warn({ resource: event.resource, id: event.id, err: String(e) }, 'write observer failed');
+          }
+        }
+      },
     };
+    this.bareHost = { ...this.host, runOperation: undefined };
+    for (const plugin of options.plugins ?? []) this.pipeline.add(plugin);
+  }
+
+  /**
+   * Registers a plugin. Before connect, its setup runs at connect(); after, it runs now. Plugins run in
+   * registration order (docs/engine-api.md "Plugins").
+   */
+  async use(plugin: Plugin): Promise<this> {
+    this.pipeline.add(plugin);
+    if (this.connected) await this.setupPlugins();
+    return this;
+  }
+
+  /** The registered plugins, in pipeline order, with their stages and `describe()` summary. */
+  get plugins(): PluginSummary[] {
+    return this.pipeline.summaries();
+  }
+
+  /** The registered plugin named `name` (to reach its own API, e.g. cache statistics), or undefined. */
+  plugin<P extends Plugin = Plugin>(name: string): P | undefined {
+    return this.pipeline.plugins.find((p) => p.name === name) as P | undefined;
+  }
+
+  /**
+   * Calls `observer` after every stored write (insert, update, replace, delete; an upsert is one of the first
+   * two) from either view, awaited before the write returns; a failing observer is logged, never fails the
+   * write. Cache invalidation uses it so that writes through `withoutPlugins()` invalidate too. Returns an
+   * unsubscribe function.
+   */
+  onWrite(observer: (event: WriteEvent) => void | Promise<void>): () => void {
+    this.writeObservers.push(observer);
+    return () => {
+      const i = this.writeObservers.indexOf(observer);
+      if (i >= 0) this.writeObservers.splice(i, 1);
+    };
+  }
+
+  /** The database without plugins: see DatabaseView. */
+  withoutPlugins(): DatabaseView {
+    return {
+      store: this.store,
+      cipher: this.cipher,
+      resource: (name) => this.bareResource(name),
+      hasResource: (name) => this.hasResource(name),
+      createResource: async (def) => {
+        const out = await this.createResource(def);
+        return { ...out, resource: this.bareResource(def.name) };
+      },
+      listResources: () => this.listResources(),
+      describeResource: (name) => this.describeResource(name),
+    };
+  }
+
+  private bareResource(name: string): Resource {
+    let r = this.bareResources.get(name);
+    if (!r) {
+      const full = this.resource(name);
+      r = new Resource(name, this.bareHost, full.sharedCodeHooks);
+      this.bareResources.set(name, r);
+    }
+    return r;
+  }
+
+  private async setupPlugins(): Promise<void> {
+    for (const plugin of this.pipeline.plugins) {
+      if (this.setUp.has(plugin)) continue;
+      this.setUp.add(plugin);
+      try {
+        await plugin.setup?.(this);
+      } catch (e) {
+        this.setUp.delete(plugin);
+        throw pluginError(plugin.name, 'setup', e);
+      }
+    }
   }
 
   get passphraseSet(): boolean {
@@ -127,9 +250,19 @@ export class Database extends EventEmitter {
     this.connectBackups = backups;
     if (problems.length > 0) this.logger?.warn({ problems: problems.map((p) => p.kind) }, 's3db.json was repaired');
     this.connected = true;
+    await this.setupPlugins();
   }
 
+  /** Tears plugins down in reverse registration order (failures are logged, never thrown), then disconnects. */
   async close(): Promise<void> {
+    for (const plugin of [...this.pipeline.plugins].reverse()) {
+      if (!this.setUp.delete(plugin)) continue;
+      try {
+        await plugin.teardown?.();
+      } catch (e) {
+        this.logger?.warn({ plugin: plugin.name, err: String(e) }, 'plugin teardown failed');
+      }
+    }
     this.connected = false;
     this.removeAllListeners();
   }
@@ -307,6 +440,7 @@ export class Database extends EventEmitter {
       paranoid: cur.paranoid,
       createdBy: entry.createdBy,
       hooks: cur.hooks,
+      plugins: this.pipeline.applying({ name, createdBy: entry.createdBy }).map((p) => p.name),
     };
   }
 
@@ -315,6 +449,7 @@ export class Database extends EventEmitter {
     resources: { name: string; count: number; bytes: number }[];
     requests: RequestCounts;
     store: string;
+    plugins: PluginSummary[];
   }> {
     const names = options.resource ? [this.resource(options.resource).name] : Object.keys(this.catalog.data.resources);
     const resources = [];
@@ -335,7 +470,12 @@ export class Database extends EventEmitter {
       } while (token !== undefined);
       resources.push({ name, count, bytes });
     }
-    return { resources, requests: this.store.requestCounts(), store: this.store.description };
+    return {
+      resources,
+      requests: this.store.requestCounts(),
+      store: this.store.description,
+      plugins: this.plugins,
+    };
   }
 
   /**
@@ -378,7 +518,12 @@ export class Database extends EventEmitter {
       );
     }
     problems.sort(compareProblems);
-    return { dryRun, problems, repaired: problems.filter((p) => p.repaired), backups };
+    const repaired = problems.filter((p) => p.repaired);
+    // Repairs change what reads return without a document write: caches listen to this.
+    // (connect's own repairs happened before anything was read, so they are left out.)
+    const changed = repaired.filter((p) => !this.connectRepairs.includes(p));
+    if (changed.length > 0) this.emit('healed', { resources: [...new Set(changed.map((p) => p.resource))], changed });
+    return { dryRun, problems, repaired, backups };
   }
 }
 

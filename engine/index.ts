@@ -35,3 +35,6 @@ export { catalogBackupKey, parseCatalog, repairJson } from './catalog/index.js';
 export type { ParsedCatalog } from './catalog/index.js';
 export { QUARANTINE_PREFIX, healRecords, quarantineKey } from './heal/index.js';
 export type { HealRecordsOptions, HealRecordsResult } from './heal/index.js';
+// Plugins (issue 7): the pipeline contract and the built-in plugins.
+export type { DatabaseView } from './database.js';
+export * from './plugins/index.js';

@@ -28,6 +28,7 @@ import { ConflictError, NotFoundError, S3dbError, ValidationError, isS3dbError }
 import { HookRunner } from './hooks.js';
 import { generateId, validateId } from './ids.js';
 import { normalizePartitions, partitionReferenceKeys } from './partitions/index.js';
+import type { Operation, OperationArgs, OperationContext, OperationResults, WriteEvent } from './plugins/index.js';
 import * as queryModule from './query/index.js';
 import { compileSchema, validateDocument, type CompiledSchema } from './schema/index.js';
 import type { Metadata, ObjectStore } from './storage/index.js';
@@ -60,6 +61,32 @@ export interface ResourceHost {
   entry(name: string): CatalogResource;
   namedHook(name: string): HookFunction | undefined;
   emitExceedsLimit(payload: ExceedsLimitEvent & { resource: string }): void;
+  /** Runs one operation through the plugin pipeline; absent on the plugin-free view. */
+  runOperation?: OperationRunner | undefined;
+  /** The same resource without plugins (`withoutPlugins()`). */
+  bare(name: string): Resource;
+  /** Tells the write observers (`Database.onWrite`) about a stored write, from either view; never throws. */
+  notifyWrite?(event: WriteEvent): Promise<void>;
+}
+
+/** The plain implementation of an operation, as the pipeline calls it. */
+export type OperationEngine<Op extends Operation> = (
+  args: OperationArgs[Op],
+  ctx: OperationContext<Op> | undefined,
+  wantsPrevious: boolean,
+) => Promise<OperationResults[Op]>;
+
+export type OperationRunner = <Op extends Operation>(
+  resource: Resource,
+  operation: Op,
+  args: OperationArgs[Op],
+  engine: OperationEngine<Op>,
+) => Promise<OperationResults[Op]>;
+
+/** Hooks added in code, shared by a resource and its plugin-free twin. */
+export interface CodeHooks {
+  list: { event: HookEvent; fn: HookFunction; name?: string | undefined }[];
+  epoch: number;
 }
 
 interface VersionState {
@@ -129,13 +156,14 @@ export class Resource implements ResourceAccess {
   readonly store: ObjectStore;
   readonly dataPrefix: string;
   private readonly host: ResourceHost;
-  private readonly codeHooks: { event: HookEvent; fn: HookFunction; name?: string | undefined }[] = [];
+  private readonly codeHooks: CodeHooks;
   private readonly schemas = new Map<string, CompiledSchema>();
-  private cached: VersionState | undefined;
+  private cached: (VersionState & { epoch: number }) | undefined;
 
-  constructor(name: string, host: ResourceHost) {
+  constructor(name: string, host: ResourceHost, codeHooks: CodeHooks = { list: [], epoch: 0 }) {
     this.name = name;
     this.host = host;
+    this.codeHooks = codeHooks;
     this.store = host.store;
     this.dataPrefix = `resource=${name}/data/`;
   }
@@ -148,7 +176,10 @@ export class Resource implements ResourceAccess {
   private get state(): VersionState {
     const entry = this.entry;
     const def = entry.versions[entry.currentVersion]!;
-    if (this.cached?.version === entry.currentVersion && this.cached.def === def) return this.cached;
+    const { cached } = this;
+    if (cached?.version === entry.currentVersion && cached.epoch === this.codeHooks.epoch && cached.def === def) {
+      return cached;
+    }
     // A re-read catalog (heal may have repaired a version in place) invalidates what was compiled from it.
     if (this.cached !== undefined && this.cached.def !== def) this.schemas.clear();
     const schema = this.schemaFor(entry.currentVersion);
@@ -166,8 +197,9 @@ export class Resource implements ResourceAccess {
         );
       }
     }
-    for (const h of this.codeHooks) hooks.add(h.event, h.fn, h.name);
+    for (const h of this.codeHooks.list) hooks.add(h.event, h.fn, h.name);
     this.cached = {
+      epoch: this.codeHooks.epoch,
       version: entry.currentVersion,
       def,
       schema,
@@ -223,8 +255,33 @@ export class Resource implements ResourceAccess {
   /** Registers a hook in code (runs after the named hooks of the definition, in registration order). */
   addHook(event: HookEvent, fn: HookFunction, name?: string): void {
     new HookRunner().add(event, fn); // validates the event name
-    this.codeHooks.push({ event, fn, name });
+    this.codeHooks.list.push({ event, fn, name });
+    this.codeHooks.epoch++;
     this.cached = undefined;
+  }
+
+  /** The hooks shared with the plugin-free twin (engine-internal). */
+  get sharedCodeHooks(): CodeHooks {
+    return this.codeHooks;
+  }
+
+  /** 'user', or the plugin that owns this resource. */
+  get createdBy(): string {
+    return this.entry.createdBy;
+  }
+
+  /**
+   * This resource without plugins: same documents and resource hooks, no plugin stage runs. Plugins and the
+   * engine use it for their own maintenance writes (an audit record is not audited, a cache fill not cached).
+   */
+  withoutPlugins(): Resource {
+    return this.host.bare(this.name);
+  }
+
+  /** Runs an operation through the plugin pipeline (or straight to the engine without one). */
+  private op<Op extends Operation>(operation: Op, args: OperationArgs[Op], engine: OperationEngine<Op>) {
+    const run = this.host.runOperation;
+    return run ? run(this, operation, args, engine) : engine(args, undefined, false);
   }
 
   // ---- reading ----
@@ -309,7 +366,11 @@ export class Resource implements ResourceAccess {
     return doc;
   }
 
-  async getOrNull(id: string): Promise<Document | null> {
+  getOrNull(id: string): Promise<Document | null> {
+    return this.op('get', { id }, (a) => this.getRaw(a.id));
+  }
+
+  private async getRaw(id: string): Promise<Document | null> {
     const state = this.state;
     const wanted = await state.hooks.run('beforeGet', validateId(id), this.ctx('beforeGet', id));
     const rec = await this.readRecord(wanted, 'full');
@@ -317,23 +378,35 @@ export class Resource implements ResourceAccess {
     return state.hooks.run('afterGet', rec.doc, this.ctx('afterGet', wanted));
   }
 
-  async exists(id: string): Promise<boolean> {
-    return (await this.store.head(this.dataKey(validateId(id)))) !== null;
+  exists(id: string): Promise<boolean> {
+    return this.op('exists', { id }, async (a) => (await this.store.head(this.dataKey(validateId(a.id)))) !== null);
   }
 
-  async getMany(
+  /** One `get` operation per id. */
+  getMany(ids: string[], options: { concurrency?: number } = {}): Promise<{ records: Document[]; missing: string[] }> {
+    return this.fetchMany(ids, options.concurrency, (id) => this.getOrNull(id));
+  }
+
+  private async fetchMany(
     ids: string[],
-    options: { concurrency?: number } = {},
+    concurrency: number | undefined,
+    read: (id: string) => Promise<Document | null>,
   ): Promise<{ records: Document[]; missing: string[] }> {
-    const queue = new PQueue({ concurrency: options.concurrency ?? this.host.concurrency });
-    const found = await queue.addAll(ids.map((id) => () => this.getOrNull(id)));
+    const queue = new PQueue({ concurrency: concurrency ?? this.host.concurrency });
+    const found = await queue.addAll(ids.map((id) => () => read(id)));
     const records: Document[] = [];
     const missing: string[] = [];
     found.forEach((doc, i) => (doc ? records.push(doc) : missing.push(ids[i]!)));
     return { records, missing };
   }
 
-  async listIds(options: { limit?: number; cursor?: string } = {}): Promise<{ ids: string[]; nextCursor?: string }> {
+  listIds(options: { limit?: number; cursor?: string } = {}): Promise<{ ids: string[]; nextCursor?: string }> {
+    return this.op('listIds', { options }, (a) => this.listIdsRaw(a.options));
+  }
+
+  private async listIdsRaw(
+    options: { limit?: number; cursor?: string } = {},
+  ): Promise<{ ids: string[]; nextCursor?: string }> {
     const limit = options.limit ?? DEFAULT_PAGE;
     if (!Number.isInteger(limit) || limit < 1) {
       throw new ValidationError('limit must be a positive integer', { hint: 'Pass limit between 1 and 1000.' });
@@ -353,9 +426,14 @@ export class Resource implements ResourceAccess {
     return token === undefined ? { ids } : { ids, nextCursor: token };
   }
 
-  async list(options: { limit?: number; cursor?: string } = {}): Promise<{ records: Document[]; nextCursor?: string }> {
-    const { ids, nextCursor } = await this.listIds(options);
-    const { records } = await this.getMany(ids);
+  /** One `list` operation (its reads are not separate `get` operations). */
+  list(options: { limit?: number; cursor?: string } = {}): Promise<{ records: Document[]; nextCursor?: string }> {
+    return this.op('list', { options }, (a) => this.listRaw(a.options));
+  }
+
+  private async listRaw(options: { limit?: number; cursor?: string }) {
+    const { ids, nextCursor } = await this.listIdsRaw(options);
+    const { records } = await this.fetchMany(ids, undefined, (id) => this.getRaw(id));
     return nextCursor === undefined ? { records } : { records, nextCursor };
   }
 
@@ -443,7 +521,11 @@ export class Resource implements ResourceAccess {
     }
   }
 
-  async insert(data: Record<string, unknown>): Promise<Document> {
+  insert(data: Record<string, unknown>): Promise<Document> {
+    return this.op('insert', { data }, (a) => this.insertRaw(a.data));
+  }
+
+  private async insertRaw(data: Record<string, unknown>): Promise<Document> {
     const state = this.state;
     const input = stripReadOnly(asRecord(data, 'A document'));
     const id = input.id === undefined ? generateId() : validateId(input.id);
@@ -471,6 +553,7 @@ export class Resource implements ResourceAccess {
       throw e;
     }
     await this.writeReferences(stored, state);
+    await this.host.notifyWrite?.({ resource: this.name, operation: 'insert', id, before: null, after: stored });
     const out = await this.result(stored, enc, state.version);
     return state.hooks.run('afterInsert', out, this.ctx('afterInsert', id));
   }
@@ -522,6 +605,7 @@ export class Resource implements ResourceAccess {
     operation: 'update' | 'replace',
     build: (current: Document, state: VersionState) => Record<string, unknown>,
     encryptOnly: Record<string, unknown> | undefined,
+    ctx: OperationContext | undefined,
   ): Promise<Document> {
     const state = this.state;
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
@@ -548,6 +632,8 @@ export class Resource implements ResourceAccess {
         throw e;
       }
       await this.writeReferences(stored, state, cur.doc);
+      await this.host.notifyWrite?.({ resource: this.name, operation, id, before: cur.doc, after: stored });
+      if (ctx) ctx.previous = cur.doc;
       return this.result(stored, enc, state.version);
     }
     throw new ConflictError(`"${this.name}/${id}" kept changing; the ${operation} was not applied`, {
@@ -566,7 +652,11 @@ export class Resource implements ResourceAccess {
     return out;
   }
 
-  async update(id: string, patch: Record<string, unknown>): Promise<Document> {
+  update(id: string, patch: Record<string, unknown>): Promise<Document> {
+    return this.op('update', { id, patch }, (a, ctx) => this.updateRaw(a.id, a.patch, ctx));
+  }
+
+  private async updateRaw(id: string, patch: Record<string, unknown>, ctx?: OperationContext): Promise<Document> {
     validateId(id);
     const state = this.state;
     const p = stripReadOnly(asRecord(patch, 'An update'));
@@ -581,11 +671,21 @@ export class Resource implements ResourceAccess {
       'beforeUpdate result',
     );
     const { id: _id, createdAt: _c, updatedAt: _u, ...changes } = hooked;
-    const out = await this.rewrite(id, 'update', (cur, s) => deepMerge(this.currentFields(cur, s), changes), changes);
+    const out = await this.rewrite(
+      id,
+      'update',
+      (cur, s) => deepMerge(this.currentFields(cur, s), changes),
+      changes,
+      ctx,
+    );
     return state.hooks.run('afterUpdate', out, this.ctx('afterUpdate', id));
   }
 
-  async replace(id: string, data: Record<string, unknown>): Promise<Document> {
+  replace(id: string, data: Record<string, unknown>): Promise<Document> {
+    return this.op('replace', { id, data }, (a, ctx) => this.replaceRaw(a.id, a.data, ctx));
+  }
+
+  private async replaceRaw(id: string, data: Record<string, unknown>, ctx?: OperationContext): Promise<Document> {
     validateId(id);
     const state = this.state;
     const input = stripReadOnly(asRecord(data, 'A document'));
@@ -597,11 +697,18 @@ export class Resource implements ResourceAccess {
       'beforeUpdate result',
     );
     const { createdAt: _c, updatedAt: _u, ...body } = hooked;
-    const out = await this.rewrite(id, 'replace', () => body, undefined);
+    const out = await this.rewrite(id, 'replace', () => body, undefined, ctx);
     return state.hooks.run('afterUpdate', out, this.ctx('afterUpdate', id));
   }
 
-  async upsert(data: Record<string, unknown>): Promise<{ record: Document; created: boolean }> {
+  upsert(data: Record<string, unknown>): Promise<{ record: Document; created: boolean }> {
+    return this.op('upsert', { data }, (a, ctx) => this.upsertRaw(a.data, ctx));
+  }
+
+  private async upsertRaw(
+    data: Record<string, unknown>,
+    ctx?: OperationContext,
+  ): Promise<{ record: Document; created: boolean }> {
     const input = asRecord(data, 'A document');
     if (input.id === undefined) {
       throw new ValidationError('upsert needs an id', {
@@ -612,12 +719,14 @@ export class Resource implements ResourceAccess {
     const id = validateId(input.id);
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       try {
-        return { record: await this.insert(input), created: true };
+        const record = await this.insertRaw(input);
+        if (ctx) ctx.previous = null;
+        return { record, created: true };
       } catch (e) {
         if (!(e instanceof ConflictError)) throw e;
       }
       try {
-        return { record: await this.replace(id, input), created: false };
+        return { record: await this.replaceRaw(id, input, ctx), created: false };
       } catch (e) {
         if (!(e instanceof NotFoundError)) throw e; // deleted between the two: insert again
       }
@@ -625,7 +734,18 @@ export class Resource implements ResourceAccess {
     throw new ConflictError(`upsert of "${this.name}/${id}" kept racing with deletes`, { retryable: true });
   }
 
-  async delete(id: string, options: { confirm?: boolean } = {}): Promise<void> {
+  delete(id: string, options: { confirm?: boolean } = {}): Promise<void> {
+    return this.op('delete', { id, options }, (a, ctx, wantsPrevious) =>
+      this.deleteRaw(a.id, a.options, ctx, wantsPrevious),
+    );
+  }
+
+  private async deleteRaw(
+    id: string,
+    options: { confirm?: boolean },
+    ctx: OperationContext | undefined,
+    wantsPrevious: boolean,
+  ): Promise<void> {
     validateId(id);
     const state = this.state;
     if (state.def.paranoid && options.confirm !== true) {
@@ -636,14 +756,19 @@ export class Resource implements ResourceAccess {
       });
     }
     const needDoc =
-      Object.keys(state.partitions).length > 0 || state.hooks.has('beforeDelete') || state.hooks.has('afterDelete');
+      wantsPrevious ||
+      Object.keys(state.partitions).length > 0 ||
+      state.hooks.has('beforeDelete') ||
+      state.hooks.has('afterDelete');
     const cur = await this.readRaw(id, needDoc ? 'full' : 'head');
     if (!cur) throw this.notFound(id);
+    if (ctx) ctx.previous = cur.doc;
     const doc = needDoc ? await this.reveal(cur.doc, cur.version) : cur.doc;
     await state.hooks.run('beforeDelete', doc, this.ctx('beforeDelete', id));
     await this.store.delete(this.dataKey(id));
     const refs = [...partitionReferenceKeys(this.name, state.partitions, cur.doc).values()];
     if (refs.length > 0) await this.store.deleteMany(refs);
+    await this.host.notifyWrite?.({ resource: this.name, operation: 'delete', id, before: cur.doc, after: null });
     await state.hooks.run('afterDelete', doc, this.ctx('afterDelete', id));
   }
 
@@ -686,17 +811,20 @@ export class Resource implements ResourceAccess {
   }
 
   query(options: QueryOptions = {}): Promise<QueryResult> {
-    return this.planner<(a: ResourceAccess, o: QueryOptions) => Promise<QueryResult>>('runQuery')(this, options);
+    return this.op('query', { options }, async (a) =>
+      this.planner<(a: ResourceAccess, o: QueryOptions) => Promise<QueryResult>>('runQuery')(this, a.options),
+    );
   }
 
   count(options: Pick<QueryOptions, 'filter' | 'partition' | 'partitionValues'> = {}): Promise<CountResult> {
-    return this.planner<(a: ResourceAccess, o: QueryOptions) => Promise<CountResult>>('runCount')(this, options);
+    return this.op('count', { options }, async (a) =>
+      this.planner<(a: ResourceAccess, o: QueryOptions) => Promise<CountResult>>('runCount')(this, a.options),
+    );
   }
 
   listPartitions(partition?: string): Promise<PartitionListing[]> {
-    return this.planner<(a: ResourceAccess, p?: string) => Promise<PartitionListing[]>>('listPartitions')(
-      this,
-      partition,
+    return this.op('listPartitions', { partition }, async (a) =>
+      this.planner<(a: ResourceAccess, p?: string) => Promise<PartitionListing[]>>('listPartitions')(this, a.partition),
     );
   }
 

@@ -1,19 +1,11 @@
 // Queries through the real Resource: partition writes/moves/deletes seen by the planner, escaping round-trips,
 // request counts, HEAD-first scans, secrets refused, cursors under concurrent inserts, counts and heal.
 import { afterAll, describe, expect, it } from 'vitest';
-import { Database, type ObjectStore, type S3dbError } from '../../engine/index.js';
+import { Database, type ObjectStore } from '../../engine/index.js';
 import { testStores } from '../support/stores.js';
+import { rejection } from '../support/errors.js';
 
 const REGIONS = ['US', 'US-East', 'EU', 'a/b', 'x=y', '../..', '🦄', '', '%2F', 'JP'];
-
-function failure(p: Promise<unknown>): Promise<S3dbError> {
-  return p.then(
-    () => {
-      throw new Error('expected an error');
-    },
-    (e: S3dbError) => e,
-  );
-}
 
 for (const testStore of testStores()) {
   describe(testStore.name, () => {
@@ -101,8 +93,8 @@ for (const testStore of testStores()) {
         { id: 'p00002', n: 2 },
         { id: 'p00000', n: 0 },
       ]);
-      expect((await failure(resource.query({ filter: { pin: '1234' } }))).message).toMatch(/secret/);
-      expect((await failure(resource.query({ filter: { regoin: 'EU' } }))).hint).toContain('region');
+      expect((await rejection(resource.query({ filter: { pin: '1234' } }))).message).toMatch(/secret/);
+      expect((await rejection(resource.query({ filter: { regoin: 'EU' } }))).hint).toContain('region');
     });
 
     it('pages with a cursor, exactly once per pre-existing match, while documents are inserted', async () => {

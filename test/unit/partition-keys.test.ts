@@ -1,7 +1,7 @@
 // Partition definitions validate and sort; reference keys escape every value exactly and parse back.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ValidationError, type S3dbError } from '../../engine/index.js';
+import { ValidationError } from '../../engine/index.js';
 import {
   decodeValue,
   encodeValue,
@@ -10,6 +10,7 @@ import {
   partitionPrefix,
   partitionReferenceKeys,
 } from '../../engine/partitions/index.js';
+import { thrown } from '../support/errors.js';
 
 const fieldTypes = {
   region: 'string',
@@ -21,15 +22,6 @@ const fieldTypes = {
   tags: 'array',
 };
 
-function error(fn: () => unknown): S3dbError {
-  try {
-    fn();
-  } catch (e) {
-    return e as S3dbError;
-  }
-  throw new Error('expected an error');
-}
-
 describe('normalizePartitions', () => {
   it('sorts fields alphabetically whatever the definition order', () => {
     const out = normalizePartitions(fieldTypes, { byTierRegion: { fields: { tier: 'string', region: 'string' } } });
@@ -37,7 +29,7 @@ describe('normalizePartitions', () => {
   });
 
   it('rejects an unknown attribute, naming partition, field and the attributes', () => {
-    const e = error(() => normalizePartitions(fieldTypes, { p: { fields: { country: 'string' } } }));
+    const e = thrown(() => normalizePartitions(fieldTypes, { p: { fields: { country: 'string' } } }));
     expect(e).toBeInstanceOf(ValidationError);
     expect(e.message).toContain('"p"');
     expect(e.message).toContain('"country"');
@@ -45,15 +37,19 @@ describe('normalizePartitions', () => {
   });
 
   it('rejects secret and array fields, unknown rules and modifiers, bad names', () => {
-    expect(error(() => normalizePartitions(fieldTypes, { p: { fields: { token: 'string' } } })).hint).toMatch(/Secret/);
-    expect(error(() => normalizePartitions(fieldTypes, { p: { fields: { tags: 'string' } } })).code).toBe('VALIDATION');
-    expect(error(() => normalizePartitions(fieldTypes, { p: { fields: { region: 'strng' } } })).message).toMatch(
+    expect(thrown(() => normalizePartitions(fieldTypes, { p: { fields: { token: 'string' } } })).hint).toMatch(
+      /Secret/,
+    );
+    expect(thrown(() => normalizePartitions(fieldTypes, { p: { fields: { tags: 'string' } } })).code).toBe(
+      'VALIDATION',
+    );
+    expect(thrown(() => normalizePartitions(fieldTypes, { p: { fields: { region: 'strng' } } })).message).toMatch(
       /unknown rule/,
     );
-    expect(error(() => normalizePartitions(fieldTypes, { p: { fields: { region: 'string|max:2' } } })).message).toMatch(
-      /modifier/,
-    );
-    expect(error(() => normalizePartitions(fieldTypes, { 'a/b': { fields: { region: 'string' } } })).message).toMatch(
+    expect(
+      thrown(() => normalizePartitions(fieldTypes, { p: { fields: { region: 'string|max:2' } } })).message,
+    ).toMatch(/modifier/);
+    expect(thrown(() => normalizePartitions(fieldTypes, { 'a/b': { fields: { region: 'string' } } })).message).toMatch(
       /not allowed/,
     );
   });

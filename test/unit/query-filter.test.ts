@@ -1,6 +1,6 @@
 // The filter language: every operator, and/or/not, dotted paths, dates, validation errors, sort and projection.
 import { describe, expect, it } from 'vitest';
-import type { Document, S3dbError } from '../../engine/index.js';
+import type { Document } from '../../engine/index.js';
 import {
   matchesFilter,
   normalizeSort,
@@ -9,6 +9,7 @@ import {
   validateFilter,
   validateProjection,
 } from '../../engine/query/index.js';
+import { thrown } from '../support/errors.js';
 
 const ctx = {
   fieldTypes: {
@@ -38,15 +39,6 @@ const m = (filter: Record<string, unknown>) => {
   validateFilter(ctx, filter);
   return matchesFilter(doc, filter, ctx.fieldTypes);
 };
-function error(fn: () => unknown): S3dbError {
-  try {
-    fn();
-  } catch (e) {
-    return e as S3dbError;
-  }
-  throw new Error('expected an error');
-}
-
 describe('filter evaluation', () => {
   it.each([
     [{ name: 'Ada Lovelace' }, true],
@@ -89,28 +81,28 @@ describe('filter evaluation', () => {
 
 describe('filter validation', () => {
   it('names an unknown field and lists the known ones', () => {
-    const e = error(() => validateFilter(ctx, { nmae: 'x' }));
+    const e = thrown(() => validateFilter(ctx, { nmae: 'x' }));
     expect(e.code).toBe('VALIDATION');
     expect(e.message).toContain('"nmae"');
     expect(e.hint).toContain('name');
     expect(e.hint).not.toContain('password');
   });
   it('lists the operators on a malformed one', () => {
-    expect(error(() => validateFilter(ctx, { age: { $gtt: 1 } })).hint).toContain('$gte');
-    expect(error(() => validateFilter(ctx, { age: { $in: 3 } })).message).toMatch(/array/);
-    expect(error(() => validateFilter(ctx, { $or: {} })).message).toMatch(/non-empty array/);
-    expect(error(() => validateFilter(ctx, { $nor: [] })).message).toMatch(/Unknown operator/);
-    expect(error(() => validateFilter(ctx, { age: { $gt: 1, x: 2 } })).message).toMatch(/mixes/);
+    expect(thrown(() => validateFilter(ctx, { age: { $gtt: 1 } })).hint).toContain('$gte');
+    expect(thrown(() => validateFilter(ctx, { age: { $in: 3 } })).message).toMatch(/array/);
+    expect(thrown(() => validateFilter(ctx, { $or: {} })).message).toMatch(/non-empty array/);
+    expect(thrown(() => validateFilter(ctx, { $nor: [] })).message).toMatch(/Unknown operator/);
+    expect(thrown(() => validateFilter(ctx, { age: { $gt: 1, x: 2 } })).message).toMatch(/mixes/);
   });
   it('treats a declared object as closed, json as open, timestamps as dates', () => {
-    expect(error(() => validateFilter(ctx, { 'address.cty': 'x' })).message).toContain('"address.cty"');
+    expect(thrown(() => validateFilter(ctx, { 'address.cty': 'x' })).message).toContain('"address.cty"');
     expect(() => validateFilter(ctx, { 'extra.any.depth': 1 })).not.toThrow();
     const stamped = { ...doc, createdAt: '2024-01-02T00:00:00.000Z' };
     expect(matchesFilter(stamped, { createdAt: { $gt: new Date('2024-01-01') } }, ctx.fieldTypes)).toBe(true);
   });
   it('refuses secret fields clearly', () => {
-    expect(error(() => validateFilter(ctx, { password: 'x' })).message).toMatch(/secret field "password"/);
-    expect(error(() => validateFilter(ctx, { $or: [{ 'password.x': 1 }] })).message).toMatch(/secret/);
+    expect(thrown(() => validateFilter(ctx, { password: 'x' })).message).toMatch(/secret field "password"/);
+    expect(thrown(() => validateFilter(ctx, { $or: [{ 'password.x': 1 }] })).message).toMatch(/secret/);
   });
 });
 

@@ -1,10 +1,11 @@
 // The planner's choices and exact request counts, cursor paging (also under concurrent inserts), explain,
 // count by LIST, listPartitions and heal, over a test-only ResourceAccess on the memory store.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Document, ObjectStore, S3dbError } from '../../engine/index.js';
+import type { Document, ObjectStore } from '../../engine/index.js';
 import { healPartitions, listPartitions, runCount, runQuery } from '../../engine/query/index.js';
 import { FakeResourceAccess } from '../support/fake-resource-access.js';
 import { testStores } from '../support/stores.js';
+import { rejection } from '../support/errors.js';
 
 const fieldTypes = { region: 'string', tier: 'string', n: 'number', day: 'date', note: 'string' };
 const partitions = {
@@ -23,15 +24,6 @@ function makeDocs(count: number): Document[] {
     day: new Date(Date.UTC(2024, 0, 1 + (i % 7), i % 24)).toISOString(),
     note: `note ${i}`,
   }));
-}
-
-function error(p: Promise<unknown>): Promise<S3dbError> {
-  return p.then(
-    () => {
-      throw new Error('expected an error');
-    },
-    (e: S3dbError) => e,
-  );
 }
 
 for (const testStore of testStores()) {
@@ -86,11 +78,13 @@ for (const testStore of testStores()) {
         expect(result.plan.strategy).toBe('partition');
         expect(result.records).toHaveLength(10);
         expect(result.records.every((d) => (d.day as string).startsWith('2024-01-03'))).toBe(true);
-        expect(await error(runQuery(access, { partition: 'nope', partitionValues: {} }))).toMatchObject({
+        expect(await rejection(runQuery(access, { partition: 'nope', partitionValues: {} }))).toMatchObject({
           code: 'VALIDATION',
           message: expect.stringContaining('no partition "nope"'),
         });
-        const missing = await error(runQuery(access, { partition: 'byTierRegion', partitionValues: { region: 'US' } }));
+        const missing = await rejection(
+          runQuery(access, { partition: 'byTierRegion', partitionValues: { region: 'US' } }),
+        );
         expect(missing.message).toContain('needs a value for "tier"');
       });
 
@@ -211,9 +205,9 @@ for (const testStore of testStores()) {
         const { access } = await setup(30);
         const page = await runQuery(access, { filter: { region: 'US' }, limit: 1 });
         expect(page.nextCursor).toBeDefined();
-        const e = await error(runQuery(access, { filter: { region: 'EU' }, cursor: page.nextCursor! }));
+        const e = await rejection(runQuery(access, { filter: { region: 'EU' }, cursor: page.nextCursor! }));
         expect(e.message).toMatch(/different query/);
-        expect((await error(runQuery(access, { cursor: 'garbage' }))).code).toBe('VALIDATION');
+        expect((await rejection(runQuery(access, { cursor: 'garbage' }))).code).toBe('VALIDATION');
       });
     });
 
