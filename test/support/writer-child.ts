@@ -20,7 +20,11 @@ if (mode === 'mixed') {
   const n = Number(arg);
   const r = db.resource('bulk');
   for (let start = 0; start < n; start += 20) {
-    const items = Array.from({ length: Math.min(20, n - start) }, (_, i) => ({ id: `b${start + i}`, n: start + i }));
+    const items = Array.from({ length: Math.min(20, n - start) }, (_, i) => ({
+      id: `b${start + i}`,
+      n: start + i,
+      g: `g${(start + i) % 3}`,
+    }));
     const { ids } = await r.insertMany(items, { concurrency: 10 });
     for (const id of ids) process.stdout.write(`${id}\n`);
   }
