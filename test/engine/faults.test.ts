@@ -1,9 +1,15 @@
 // Faults between the engine and radosgw (fault proxy, closed port, kill -9): retried, recognised as our own write, bounded, healable.
 import net from 'node:net';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Database, StorageError, isS3dbError, type S3Store } from '../../engine/index.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { createTestBucket, openS3Store, s3ConnectionString, s3TestServer } from '../support/stores.js';
+import {
+  createTestBucket,
+  openS3Store,
+  removeTestBucket,
+  s3ConnectionString,
+  s3TestServer,
+} from '../support/stores.js';
 import { runWriter } from '../support/writer-process.js';
 import { createLogger, loadConfig, openDatabase } from '../../server/index.js';
 
@@ -25,8 +31,16 @@ async function closedPort(): Promise<number> {
 describe.skipIf(server === null)('faults in front of radosgw', () => {
   // skipIf above: the proxy needs a real S3 server behind it (S3DB_TEST_S3_URL).
   const cleanups: (() => Promise<unknown>)[] = [];
+  // One bucket for the file, a prefix per test: the shared server caps buckets per user.
+  let bucket = '';
+  let n = 0;
+  const nextPrefix = () => `f${++n}`;
+  beforeAll(async () => {
+    bucket = await createTestBucket(server!);
+  });
   afterAll(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
+    await removeTestBucket(server!, bucket);
   });
 
   let proxy: FaultProxy;
@@ -34,9 +48,8 @@ describe.skipIf(server === null)('faults in front of radosgw', () => {
   let db: Database;
 
   async function setup(tuning: { requestTimeoutMs?: number; maxAttempts?: number } = {}) {
-    const bucket = await createTestBucket(server!);
     proxy = await startFaultProxy(server!.endpoint);
-    store = openS3Store(server!, bucket, { endpoint: proxy.url, ...tuning });
+    store = openS3Store(server!, bucket, { endpoint: proxy.url, prefix: nextPrefix(), ...tuning });
     db = new Database({ store });
     await db.connect();
     cleanups.push(
@@ -109,11 +122,13 @@ describe.skipIf(server === null)('faults in front of radosgw', () => {
   });
 
   it('the server config bounds a stall too: --request-timeout-ms and --max-attempts reach the s3 store', async () => {
-    const bucket = await createTestBucket(server!);
     const stalling = await startFaultProxy(server!.endpoint);
     cleanups.push(() => stalling.close());
     const loaded = loadConfig(
-      ['--request-timeout-ms=300', `--connection-string=${s3ConnectionString(server!, bucket, stalling.url)}`],
+      [
+        '--request-timeout-ms=300',
+        `--connection-string=${s3ConnectionString(server!, bucket, stalling.url)}/${nextPrefix()}`,
+      ],
       { S3DB_MAX_ATTEMPTS: '2', LOG_LEVEL: 'silent' },
     );
     if (loaded.action !== 'run') throw new Error('expected a config');
@@ -141,8 +156,8 @@ describe.skipIf(server === null)('faults in front of radosgw', () => {
   });
 
   it('kill -9 mid-insertMany: heal restores consistency and every acknowledged id is present', async () => {
-    const bucket = await createTestBucket(server!);
-    const store2 = openS3Store(server!, bucket);
+    const prefix = nextPrefix();
+    const store2 = openS3Store(server!, bucket, { prefix });
     const db2 = new Database({ store: store2 });
     await db2.connect();
     cleanups.push(
@@ -155,7 +170,7 @@ describe.skipIf(server === null)('faults in front of radosgw', () => {
       partitions: { byG: { fields: { g: 'string' } } },
     });
     const acked: string[] = [];
-    const child = runWriter(s3ConnectionString(server!, bucket), ['bulk', '2000'], (line) => {
+    const child = runWriter(`${s3ConnectionString(server!, bucket)}/${prefix}`, ['bulk', '2000'], (line) => {
       if (line !== '') acked.push(line);
       if (acked.length >= 60) child.kill();
     });

@@ -1,22 +1,36 @@
 // Many writers on one radosgw bucket (separate Database + S3Store each, and separate OS processes): no lost update, one winner per id.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, Database, type S3Store } from '../../engine/index.js';
 import { runWriter } from '../support/writer-process.js';
-import { createTestBucket, openS3Store, s3ConnectionString, s3TestServer } from '../support/stores.js';
+import {
+  createTestBucket,
+  openS3Store,
+  removeTestBucket,
+  s3ConnectionString,
+  s3TestServer,
+} from '../support/stores.js';
 
 const server = s3TestServer();
 
 describe.skipIf(server === null)('many writers on one bucket (radosgw)', () => {
   // skipIf above: these tests need a real S3 server (S3DB_TEST_S3_URL); the memory/file stores have one writer.
   const opened: { db: Database; store: S3Store }[] = [];
+  // One bucket for the file, a prefix per test: the shared server caps buckets per user.
+  let shared = '';
+  let n = 0;
+  const nextPrefix = () => `w${++n}`;
+  beforeAll(async () => {
+    shared = await createTestBucket(server!);
+  });
   afterAll(async () => {
     await Promise.all(opened.splice(0).map(async (o) => (await o.db.close(), o.store.close())));
+    await removeTestBucket(server!, shared);
   });
 
-  async function writers(bucket: string, n: number): Promise<Database[]> {
+  async function writers(prefix: string, count: number): Promise<Database[]> {
     return Promise.all(
-      Array.from({ length: n }, async () => {
-        const store = openS3Store(server!, bucket);
+      Array.from({ length: count }, async () => {
+        const store = openS3Store(server!, shared, { prefix });
         const db = new Database({ store });
         await db.connect();
         opened.push({ db, store });
@@ -26,10 +40,10 @@ describe.skipIf(server === null)('many writers on one bucket (radosgw)', () => {
   }
 
   it('concurrent createResource of 5 different resources all land in the catalog', async () => {
-    const bucket = await createTestBucket(server!);
-    const dbs = await writers(bucket, 5);
+    const prefix = nextPrefix();
+    const dbs = await writers(prefix, 5);
     await Promise.all(dbs.map((db, i) => db.createResource({ name: `r${i}`, attributes: { n: 'number' } })));
-    const [fresh] = await writers(bucket, 1);
+    const [fresh] = await writers(prefix, 1);
     expect(
       fresh!
         .listResources()
@@ -39,12 +53,12 @@ describe.skipIf(server === null)('many writers on one bucket (radosgw)', () => {
   });
 
   it('20 concurrent updates of different fields of one record, from 5 instances, all survive (0 lost)', async () => {
-    const bucket = await createTestBucket(server!);
-    const [first] = await writers(bucket, 1);
+    const prefix = nextPrefix();
+    const [first] = await writers(prefix, 1);
     const attributes = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`f${i}`, 'number|optional']));
     await first!.createResource({ name: 'doc', attributes });
     await first!.resource('doc').insert({ id: 'one' });
-    const dbs = [first!, ...(await writers(bucket, 4))];
+    const dbs = [first!, ...(await writers(prefix, 4))];
     await Promise.all(
       Array.from({ length: 20 }, (_, i) => dbs[i % dbs.length]!.resource('doc').update('one', { [`f${i}`]: i })),
     );
@@ -54,10 +68,10 @@ describe.skipIf(server === null)('many writers on one bucket (radosgw)', () => {
   });
 
   it('concurrent inserts with the same id from 5 instances: exactly one wins, the others get ConflictError', async () => {
-    const bucket = await createTestBucket(server!);
-    const [first] = await writers(bucket, 1);
+    const prefix = nextPrefix();
+    const [first] = await writers(prefix, 1);
     await first!.createResource({ name: 'u', attributes: { who: 'number' } });
-    const dbs = [first!, ...(await writers(bucket, 4))];
+    const dbs = [first!, ...(await writers(prefix, 4))];
     const outcomes = await Promise.allSettled(dbs.map((db, who) => db.resource('u').insert({ id: 'same', who })));
     const won = outcomes.flatMap((o, who) => (o.status === 'fulfilled' ? [who] : []));
     const lost = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
@@ -68,15 +82,15 @@ describe.skipIf(server === null)('many writers on one bucket (radosgw)', () => {
   });
 
   it('a partition move racing a delete leaves no orphan reference after heal', async () => {
-    const bucket = await createTestBucket(server!);
-    const [a, b] = await writers(bucket, 2);
+    const prefix = nextPrefix();
+    const [a, b] = await writers(prefix, 2);
     await a!.createResource({
       name: 'p',
       attributes: { team: 'string' },
       partitions: { byTeam: { fields: { team: 'string' } } },
     });
     await b!.close();
-    const [b2] = await writers(bucket, 1);
+    const [b2] = await writers(prefix, 1);
     const ids = Array.from({ length: 8 }, (_, i) => `x${i}`);
     await a!.resource('p').insertMany(ids.map((id) => ({ id, team: 'red' })));
     await Promise.allSettled(
@@ -92,12 +106,12 @@ describe.skipIf(server === null)('many writers on one bucket (radosgw)', () => {
   });
 
   it('3 OS processes inserting and updating on one bucket lose nothing', async () => {
-    const bucket = await createTestBucket(server!);
-    const [first] = await writers(bucket, 1);
+    const prefix = nextPrefix();
+    const [first] = await writers(prefix, 1);
     const attributes = Object.fromEntries(Array.from({ length: 3 }, (_, i) => [`w${i}`, 'number|optional']));
     await first!.createResource({ name: 'shared', attributes: { ...attributes, owner: 'number|optional' } });
     await first!.resource('shared').insert({ id: 'counter' });
-    const connection = s3ConnectionString(server!, bucket);
+    const connection = `${s3ConnectionString(server!, shared)}/${prefix}`;
     const runs = [0, 1, 2].map((w) => runWriter(connection, ['mixed', String(w)]));
     const results = await Promise.all(runs);
     for (const r of results) expect(r.code, r.stderr).toBe(0);

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 import { FileStore, MemoryStore, S3Store, type ObjectStore, type S3StoreOptions } from '../../engine/index.js';
 import { enforceUserMetadataLimit, type MetadataSize } from './metadata-guard.js';
@@ -136,4 +136,20 @@ export function s3ConnectionString(server: S3TestServer, bucket: string, endpoin
       ? ''
       : `${encodeURIComponent(server.accessKeyId)}:${encodeURIComponent(server.secretAccessKey ?? '')}@`;
   return `${url.protocol}//${auth}${url.host}/${bucket}`;
+}
+
+/** Empties and deletes a bucket made by createTestBucket (the shared server caps buckets per user at 1000). */
+export async function removeTestBucket(server: S3TestServer, bucket: string): Promise<void> {
+  const store = openS3Store(server, bucket);
+  try {
+    let token: string | undefined;
+    do {
+      const page = await store.list({ ...(token === undefined ? {} : { continuationToken: token }) });
+      if (page.objects.length > 0) await store.deleteMany(page.objects.map((o) => o.key));
+      token = page.nextContinuationToken;
+    } while (token !== undefined);
+    await store.client.send(new DeleteBucketCommand({ Bucket: bucket }));
+  } finally {
+    await store.close();
+  }
 }
