@@ -40,7 +40,7 @@ describe.skipIf(server === null)('faults in front of radosgw', () => {
   });
   afterAll(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
-    await removeTestBucket(server!, bucket);
+    if (bucket !== '') await removeTestBucket(server!, bucket);
   });
 
   let proxy: FaultProxy;

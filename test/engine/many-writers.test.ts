@@ -24,7 +24,7 @@ describe.skipIf(server === null)('many writers on one bucket (radosgw)', () => {
   });
   afterAll(async () => {
     await Promise.all(opened.splice(0).map(async (o) => (await o.db.close(), o.store.close())));
-    await removeTestBucket(server!, shared);
+    if (shared !== '') await removeTestBucket(server!, shared);
   });
 
   async function writers(prefix: string, count: number): Promise<Database[]> {
