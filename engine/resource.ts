@@ -521,6 +521,27 @@ export class Resource implements ResourceAccess {
     }
   }
 
+  /**
+   * After a conditional PUT failed its precondition: true when the object holds the very body this writer sent
+   * (same random revision), i.e. an earlier attempt of the same PUT reached the server but its response was lost
+   * and the SDK's retry then hit our own write. Such a write succeeded; it must not be reported as a conflict
+   * nor applied a second time.
+   */
+  private async isOwnWrite(conflict: ConflictError, key: string, body: string): Promise<boolean> {
+    // Only a retried PUT can meet its own earlier attempt (stores report `details.attempts`, S3's SDK does).
+    const attempts = conflict.details.attempts;
+    if (typeof attempts !== 'number' || attempts < 2) return false;
+    const cur = await this.store.get(key);
+    if (!cur) return false;
+    try {
+      const sent = (JSON.parse(body) as Record<string, unknown>)[REVISION_FIELD];
+      const found = (JSON.parse(cur.body.toString('utf8')) as Record<string, unknown>)[REVISION_FIELD];
+      return typeof sent === 'string' && sent === found;
+    } catch {
+      return false;
+    }
+  }
+
   insert(data: Record<string, unknown>): Promise<Document> {
     return this.op('insert', { data }, (a) => this.insertRaw(a.data));
   }
@@ -544,13 +565,13 @@ export class Resource implements ResourceAccess {
         contentType: 'application/json',
       });
     } catch (e) {
-      if (e instanceof ConflictError) {
+      if (e instanceof ConflictError && !(await this.isOwnWrite(e, this.dataKey(id), enc.body))) {
         throw new ConflictError(`"${this.name}" already has a document with id "${id}"`, {
           details: { resource: this.name, id },
           hint: 'Use update or upsert to change it, or insert without an id to get a new one.',
         });
       }
-      throw e;
+      if (!(e instanceof ConflictError)) throw e;
     }
     await this.writeReferences(stored, state);
     await this.host.notifyWrite?.({ resource: this.name, operation: 'insert', id, before: null, after: stored });
@@ -625,11 +646,11 @@ export class Resource implements ResourceAccess {
           contentType: 'application/json',
         });
       } catch (e) {
-        if (e instanceof ConflictError) {
+        if (!(e instanceof ConflictError)) throw e;
+        if (!(await this.isOwnWrite(e, this.dataKey(id), enc.body))) {
           await backoff(attempt);
           continue;
         }
-        throw e;
       }
       await this.writeReferences(stored, state, cur.doc);
       await this.host.notifyWrite?.({ resource: this.name, operation, id, before: cur.doc, after: stored });

@@ -46,6 +46,15 @@ export const configSchema = z
       .default([])
       .describe('Extra Host header values accepted over HTTP (loopback names with the port always are)'),
     allowedOrigins: list.default([]).describe('Origin header values accepted over HTTP (none by default)'),
+    requestTimeoutMs: positiveInt
+      .optional()
+      .describe('S3: ms one request may go without an answer before it fails and is retried (default 30000)'),
+    connectTimeoutMs: positiveInt
+      .optional()
+      .describe('S3: ms to open a TCP connection before the attempt fails (default 5000)'),
+    maxAttempts: positiveInt
+      .optional()
+      .describe('S3: attempts per request, the first included, with exponential backoff (default 4)'),
   })
   .strict()
   .refine((c) => c.queryDefaultLimit <= c.queryMaxLimit, {
@@ -80,6 +89,9 @@ export const CONFIG_SOURCES: Record<ConfigKey, FieldSource> = {
   maxResponseBytes: { env: ['S3DB_MCP_MAX_RESPONSE_BYTES'] },
   allowedHosts: { env: ['S3DB_MCP_ALLOWED_HOSTS'] },
   allowedOrigins: { env: ['S3DB_MCP_ALLOWED_ORIGINS'] },
+  requestTimeoutMs: { env: ['S3DB_REQUEST_TIMEOUT_MS'] },
+  connectTimeoutMs: { env: ['S3DB_CONNECT_TIMEOUT_MS'] },
+  maxAttempts: { env: ['S3DB_MAX_ATTEMPTS'] },
 };
 
 export const CONFIG_KEYS = Object.keys(CONFIG_SOURCES) as ConfigKey[];

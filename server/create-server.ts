@@ -12,6 +12,7 @@ import {
   isWriteTool,
   presentDocuments,
   toolError,
+  INTERNAL_ERROR_TEXT,
   type ToolContext,
   type ToolDatabase,
   type ToolDefinition,
@@ -103,10 +104,46 @@ export function createServer(options: CreateServerOptions): McpServer {
     );
   }
 
+  shapeSdkToolErrors(server, logger);
   registerResources(server, db, ctx, logger);
   registerPrompts(server, tools);
   logger.debug({ tools: tools.map((t) => t.name) }, 'MCP server created');
   return server;
+}
+
+/**
+ * Failures the SDK reports before our handlers run (arguments that do not match the input schema, an unknown
+ * tool) or after (output validation) get the same `Error [CODE]: message / Hint:` shape as every other tool
+ * error, so a model can act on them. The SDK builds them in McpServer's private createToolError (SDK 1.32);
+ * test/mcp/bad-input.test.ts pins this shape, so an SDK change that bypasses the override is caught.
+ */
+function shapeSdkToolErrors(server: McpServer, logger: Logger): void {
+  const target = server as unknown as { createToolError?: (message: string) => CallToolResult };
+  if (typeof target.createToolError !== 'function') return;
+  target.createToolError = (message: string): CallToolResult => {
+    const text = (code: string, msg: string, hint: string) => ({
+      isError: true,
+      content: [{ type: 'text' as const, text: `Error [${code}]: ${msg}\nHint: ${hint}` }],
+    });
+    const invalid = /Input validation error: (.*)$/s.exec(message);
+    if (invalid) {
+      return text(
+        'VALIDATION',
+        invalid[1]!.slice(0, 2000),
+        "Fix the arguments to match the tool's input schema (tools/list shows it): required fields, types, no unknown keys.",
+      );
+    }
+    const unknown = /Tool (.*) (not found|disabled)$/s.exec(message);
+    if (unknown) {
+      return text(
+        'NOT_FOUND',
+        `No tool named ${JSON.stringify(unknown[1]!.slice(0, 100))} is available`,
+        'Call tools/list to see the tools this server offers (a read-only server offers only the read tools).',
+      );
+    }
+    logger.error({ message }, 'tool call failed in the MCP layer');
+    return { isError: true, content: [{ type: 'text', text: INTERNAL_ERROR_TEXT }] };
+  };
 }
 
 /** Asks the user through the client when it supports elicitation; otherwise the annotations already warned. */

@@ -21,3 +21,4 @@ export {
 export { REDACT_PATHS, createLogger, type Logger } from './logger.js';
 export { INSTRUCTIONS, createServer, selectTools, type CreateServerOptions } from './create-server.js';
 export { SERVER_NAME, SERVER_VERSION } from './version.js';
+export { openDatabase, type OpenedDatabase } from './open-database.js';

@@ -10,10 +10,17 @@ export interface OpenedDatabase {
 }
 
 export async function openDatabase(
-  config: Pick<Config, 'connectionString' | 'passphrase'>,
+  config: Pick<Config, 'connectionString' | 'passphrase'> &
+    Partial<Pick<Config, 'requestTimeoutMs' | 'connectTimeoutMs' | 'maxAttempts'>>,
   logger: Logger,
 ): Promise<OpenedDatabase> {
-  const store = openStore(config.connectionString);
+  // Defaults for the s3 store; the connection string's own ?requestTimeoutMs=… options win.
+  const tuning = {
+    ...(config.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: config.requestTimeoutMs }),
+    ...(config.connectTimeoutMs === undefined ? {} : { connectionTimeoutMs: config.connectTimeoutMs }),
+    ...(config.maxAttempts === undefined ? {} : { maxAttempts: config.maxAttempts }),
+  };
+  const store = openStore(config.connectionString, tuning);
   const db = new Database({
     store,
     logger: logger.child({ component: 'engine' }),

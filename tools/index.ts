@@ -41,5 +41,6 @@ export type { ToolContext, ToolDatabase, ToolLimits, ToolResource } from './cont
 export type { ToolAnnotations, ToolDefinition, ToolKind, ToolOutput } from './tool-definition.js';
 export { TOOL_KINDS, annotationsFor, isWriteTool } from './tool-definition.js';
 export { formatUntrustedData, maskSecrets, presentDocuments, toolError } from './results.js';
+export { INTERNAL_ERROR_TEXT } from './results.js';
 export { DeclinedError } from './declined.js';
 export { S3_REQUEST_PRICES_PER_1000_USD, estimateRequestCostUSD } from './pricing.js';

@@ -221,13 +221,36 @@ function itemSchema(type: FieldType): z.ZodType {
   return baseSchema({ path: '', type, required: true, rules: {} });
 }
 
+/**
+ * Why a value would not read back exactly as given (JSON turns NaN/Infinity into null; a `__proto__` key is
+ * dropped or re-parents the object on the way through plain-object code), or undefined when it would.
+ */
+function inexactJson(value: unknown): string | undefined {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'number' && !Number.isFinite(v)) return `holds ${String(v)}, which JSON cannot store`;
+    if (typeof v === 'string' && !wellFormed(v)) return `holds text that ${WELL_FORMED_MSG}`;
+    if (typeof v !== 'object' || v === null) continue;
+    if (Object.keys(v).some((k) => !wellFormed(k))) return `holds a key that ${WELL_FORMED_MSG}`;
+    if (!Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, '__proto__')) {
+      return 'holds a "__proto__" key, which is not allowed';
+    }
+    stack.push(...Object.values(v));
+  }
+  return undefined;
+}
+
 function jsonValue(): z.ZodType {
   return z.unknown().superRefine((v, ctx) => {
     try {
       if (v !== undefined && JSON.stringify(v) === undefined) throw new Error('not JSON');
     } catch {
       ctx.addIssue({ code: 'custom', message: 'must be JSON-serialisable' });
+      return;
     }
+    const why = inexactJson(v);
+    if (why !== undefined) ctx.addIssue({ code: 'custom', message: why });
   });
 }
 
@@ -355,7 +378,12 @@ export function dropUndefined(value: unknown): unknown {
   if (Array.isArray(value)) return value;
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = dropUndefined(v);
+  for (const [k, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    // A plain assignment of "__proto__" would re-parent `out` instead of copying the key: keep it as an own
+    // property so that validation sees (and refuses) it.
+    Object.defineProperty(out, k, { value: dropUndefined(v), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 

@@ -25,7 +25,7 @@ interface SdkErrorShape {
   code?: unknown;
   Code?: unknown;
   errno?: unknown;
-  $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
+  $metadata?: { httpStatusCode?: unknown; requestId?: unknown; attempts?: unknown };
   $response?: { statusCode?: unknown };
 }
 
@@ -107,6 +107,9 @@ export function mapStorageError(err: unknown, context: StorageErrorContext): S3d
   };
   const requestId = (err as SdkErrorShape | null)?.$metadata?.requestId;
   if (typeof requestId === 'string') details.requestId = requestId;
+  // HTTP attempts the SDK made (retries included): > 1 on a 412 means an earlier attempt may have landed.
+  const attempts = (err as SdkErrorShape | null)?.$metadata?.attempts;
+  if (typeof attempts === 'number') details.attempts = attempts;
   const opts = (hint: string, retryable = false) => ({ details, hint, retryable, cause: err });
   const storage = (c: ErrorCode, message: string, hint: string, retryable = false) =>
     new StorageError(c, message, opts(hint, retryable));

@@ -23,6 +23,8 @@ export interface PutOptions {
   ifMatch?: string;
   /** `'*'`: fail with a ConflictError when the key already exists. */
   ifNoneMatch?: '*';
+  // A store that retries a conditional PUT itself reports the HTTP attempts made as `details.attempts` of the
+  // ConflictError, so the engine can tell its own earlier attempt (response lost) from another writer.
 }
 
 export interface ListOptions {

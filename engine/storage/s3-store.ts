@@ -102,6 +102,8 @@ export class S3Store implements ObjectStore {
       requestHandler: new NodeHttpHandler({
         connectionTimeout: options.connectionTimeoutMs ?? S3_DEFAULTS.connectionTimeoutMs,
         requestTimeout: options.requestTimeoutMs ?? S3_DEFAULTS.requestTimeoutMs,
+        // Without this the SDK only logs a warning when requestTimeout passes and a stalled server hangs the call.
+        throwOnRequestTimeout: true,
         httpAgent: new HttpAgent(agentOptions),
         httpsAgent: new HttpsAgent(agentOptions),
       }),

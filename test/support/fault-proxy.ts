@@ -12,7 +12,7 @@ export interface FaultRule {
   times?: number;
   /** Only requests with this method (e.g. 'PUT'). */
   method?: string;
-  /** Only requests whose path contains this string. */
+  /** Only requests whose path (percent-decoded) contains this string. */
   pathIncludes?: string;
 }
 
@@ -29,6 +29,16 @@ export interface FaultProxy {
 const S3_ERROR = (code: string, message: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 
+/** The request path with percent-escapes decoded (S3 keys arrive as `resource%3Ditems/…`). */
+function decodedPath(req: http.IncomingMessage): string {
+  const url = req.url ?? '';
+  try {
+    return decodeURIComponent(url);
+  } catch {
+    return url;
+  }
+}
+
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   const rules: (FaultRule & { left: number })[] = [];
@@ -42,7 +52,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       (r) =>
         r.left > 0 &&
         (r.method === undefined || r.method === req.method) &&
-        (r.pathIncludes === undefined || (req.url ?? '').includes(r.pathIncludes)),
+        (r.pathIncludes === undefined || decodedPath(req).includes(r.pathIncludes)),
     );
     if (i < 0) return undefined;
     const rule = rules[i]!;

@@ -4,9 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
-import { FileStore, MemoryStore, S3Store, type ObjectStore } from '../../engine/index.js';
+import { FileStore, MemoryStore, S3Store, type ObjectStore, type S3StoreOptions } from '../../engine/index.js';
 import { enforceUserMetadataLimit, type MetadataSize } from './metadata-guard.js';
 import type { S3TestServer } from './s3-server.js';
 
@@ -87,4 +87,69 @@ export function testStores(): TestStore[] {
   const server = s3TestServer();
   if (server) stores.push(s3Store(server));
   return stores;
+}
+
+/** Creates a fresh, empty bucket on the run's S3 server and returns its name (many-writer and fault tests). */
+export async function createTestBucket(server: S3TestServer): Promise<string> {
+  const bucket = `t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  const admin = new S3Client({
+    endpoint: server.endpoint,
+    region: server.region,
+    forcePathStyle: true,
+    ...(server.accessKeyId === undefined
+      ? {}
+      : { credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey ?? '' } }),
+  });
+  try {
+    await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+  } finally {
+    admin.destroy();
+  }
+  return bucket;
+}
+
+/**
+ * Another S3Store (its own client and sockets) on an existing bucket, as a second process would open it.
+ * `endpoint` overrides the server's (e.g. a fault proxy in front of it); other options tune the store.
+ */
+export function openS3Store(
+  server: S3TestServer,
+  bucket: string,
+  options: Omit<S3StoreOptions, 'bucket' | 'credentials'> = {},
+): S3Store {
+  return new S3Store({
+    endpoint: server.endpoint,
+    region: server.region,
+    ...(server.accessKeyId === undefined
+      ? {}
+      : { credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey ?? '' } }),
+    ...options,
+    bucket,
+  });
+}
+
+/** An `http://KEY:SECRET@host:port/bucket` connection string for a bucket of the run's S3 server. */
+export function s3ConnectionString(server: S3TestServer, bucket: string, endpoint = server.endpoint): string {
+  const url = new URL(endpoint);
+  const auth =
+    server.accessKeyId === undefined
+      ? ''
+      : `${encodeURIComponent(server.accessKeyId)}:${encodeURIComponent(server.secretAccessKey ?? '')}@`;
+  return `${url.protocol}//${auth}${url.host}/${bucket}`;
+}
+
+/** Empties and deletes a bucket made by createTestBucket (the shared server caps buckets per user at 1000). */
+export async function removeTestBucket(server: S3TestServer, bucket: string): Promise<void> {
+  const store = openS3Store(server, bucket);
+  try {
+    let token: string | undefined;
+    do {
+      const page = await store.list({ ...(token === undefined ? {} : { continuationToken: token }) });
+      if (page.objects.length > 0) await store.deleteMany(page.objects.map((o) => o.key));
+      token = page.nextContinuationToken;
+    } while (token !== undefined);
+    await store.client.send(new DeleteBucketCommand({ Bucket: bucket }));
+  } finally {
+    await store.close();
+  }
 }

@@ -150,16 +150,20 @@ describe('document codec', () => {
     const keys = assignKeys({}, [...schema.leafPaths, ...schema.containerPaths]);
     const reverse = reverseKeyMap(keys);
     fc.assert(
-      fc.property(docArb, (raw) => {
-        const doc = validateDocument(schema, raw, { resource: 't' });
-        const entries = encodeEntries(flattenDocument(schema, doc), keys);
-        const meta = throughS3(Object.fromEntries(entries.map((e) => [e.key, e.encoded])));
-        const back = unflattenEntries(
-          Object.entries(meta).map(([k, v]) => ({ path: reverse.get(k)!, value: decodeValue(v) })),
-        );
-        const { id: _id, ...expected } = JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
-        expect(back).toEqual(expected);
-      }),
+      // "__proto__" keys are refused by validation (test/mcp/bad-input.test.ts), so they are left out here.
+      fc.property(
+        docArb.filter((d) => !JSON.stringify(d).includes('"__proto__":')),
+        (raw) => {
+          const doc = validateDocument(schema, raw, { resource: 't' });
+          const entries = encodeEntries(flattenDocument(schema, doc), keys);
+          const meta = throughS3(Object.fromEntries(entries.map((e) => [e.key, e.encoded])));
+          const back = unflattenEntries(
+            Object.entries(meta).map(([k, v]) => ({ path: reverse.get(k)!, value: decodeValue(v) })),
+          );
+          const { id: _id, ...expected } = JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
+          expect(back).toEqual(expected);
+        },
+      ),
       { numRuns: 300 },
     );
   });
