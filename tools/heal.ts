@@ -1,5 +1,6 @@
 // heal: find (and, when not a dry run, repair) damage: catalog, partition references, data objects.
 import { z } from 'zod';
+import { FullTextPlugin } from '../engine/index.js';
 import { resourceName } from './arguments.js';
 import { DeclinedError } from './declined.js';
 import { plainOutput } from './results.js';
@@ -20,7 +21,8 @@ export const healTool = defineTool({
   kind: 'admin',
   description:
     'Check the catalog, partition references and stored documents for damage. By default a dry run that only ' +
-    'reports; with dryRun false it repairs, keeping backups of what it replaces. ' +
+    'reports; with dryRun false it repairs, keeping backups of what it replaces, and rebuilds the full-text ' +
+    'indexes (when that plugin is on). ' +
     'Example: {"dryRun":true} or {"dryRun":false,"resource":"users"}',
   inputSchema: z.object({
     dryRun: z.boolean().default(true).describe('Only report problems (default true); false repairs them'),
@@ -31,6 +33,10 @@ export const healTool = defineTool({
     problems: z.array(problemOut),
     repaired: z.array(problemOut),
     backups: z.array(z.string()).describe('Keys of the backups written before repairs'),
+    rebuiltIndexes: z
+      .array(z.object({ resource: z.string(), documents: z.number(), postings: z.number() }))
+      .optional()
+      .describe('Full-text indexes rebuilt (not a dry run, full-text plugin on)'),
   }),
   async handler(args, ctx) {
     if (!args.dryRun && !(await ctx.confirm('Repair the problems heal finds? Damaged objects will be rewritten.'))) {
@@ -40,11 +46,23 @@ export const healTool = defineTool({
       dryRun: args.dryRun,
       ...(args.resource === undefined ? {} : { resource: args.resource }),
     });
+    const fulltext = ctx.db.plugin?.('FullTextPlugin');
+    const rebuilt =
+      !report.dryRun && fulltext instanceof FullTextPlugin ? await fulltext.rebuildAll(args.resource) : undefined;
     const out = {
       dryRun: report.dryRun,
       problems: report.problems,
       repaired: report.repaired,
       backups: report.backups,
+      ...(rebuilt === undefined
+        ? {}
+        : {
+            rebuiltIndexes: rebuilt.map((r) => ({
+              resource: r.resource,
+              documents: r.documents,
+              postings: r.postings,
+            })),
+          }),
     };
     const summary = report.dryRun
       ? `Dry run: ${report.problems.length} problem(s) found, nothing changed.`
