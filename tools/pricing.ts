@@ -76,7 +76,8 @@ export interface CostEstimate {
 }
 
 const GB = 1024 ** 3;
-const usd = (n: number) => Math.round(n * 1e6) / 1e6;
+/** Rounded to a billionth of a dollar (below that is float noise). */
+const usd = (n: number) => Math.round(n * 1e9) / 1e9;
 
 /** Prices the request counts (by request type) and the stored bytes with S3_PRICE_TABLE. */
 export function estimateCosts(requests: RequestCounts, storedBytes: number): CostEstimate {
