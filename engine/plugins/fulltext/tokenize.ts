@@ -1,5 +1,5 @@
 // Full-text normalisation: NFKD, accents (combining marks) stripped, lower case, split on anything that is not
-// a letter or digit, 1-character tokens and a short English/Portuguese/Spanish stop-word list dropped.
+// a letter or digit, 1-character and over-64-character tokens and a short English/Portuguese/Spanish stop-word list dropped.
 
 export const STOP_WORDS: ReadonlySet<string> = new Set(
   [
@@ -13,6 +13,9 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
     .split(' '),
 );
 
+/** Longer tokens (hashes, base64 blobs) are not words and would make over-long object keys: dropped. */
+export const MAX_TOKEN_CHARS = 64;
+
 /** The index terms of a text, in order, duplicates kept (term frequency counts them). */
 export function tokenize(text: string): string[] {
   const out: string[] = [];
@@ -21,7 +24,8 @@ export function tokenize(text: string): string[] {
     .replace(/\p{M}+/gu, '')
     .toLowerCase();
   for (const token of plain.split(/[^\p{L}\p{N}]+/u)) {
-    if ([...token].length < 2 || STOP_WORDS.has(token)) continue;
+    const chars = [...token].length;
+    if (chars < 2 || chars > MAX_TOKEN_CHARS || STOP_WORDS.has(token)) continue;
     out.push(token);
   }
   return out;
