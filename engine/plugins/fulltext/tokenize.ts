@@ -1,5 +1,6 @@
 // Full-text normalisation: NFKD, accents (combining marks) stripped, lower case, split on anything that is not
-// a letter or digit, 1-character and over-64-character tokens and a short English/Portuguese/Spanish stop-word list dropped.
+// a letter or digit; 1-character and over-64-character tokens and a short English/Portuguese/Spanish stop-word
+// list dropped.
 
 export const STOP_WORDS: ReadonlySet<string> = new Set(
   [
