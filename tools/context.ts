@@ -49,6 +49,8 @@ export interface ToolResourceDescription {
   paranoid: boolean;
   createdBy: string;
   hooks?: unknown;
+  /** Names of the plugins that see this resource (engine `describeResource`). */
+  plugins?: string[];
 }
 
 export interface ToolStats {

@@ -188,6 +188,8 @@ describe('plugins through the server (memory store)', () => {
       await mcp.call('search', { resource: 'articles', query: 'sugar' }),
     );
     expect(after.hits.map((h) => h.id)).toEqual(['a']);
+    const described = structured<{ plugins: string[] }>(await mcp.call('describeResource', { resource: 'articles' }));
+    expect(described.plugins).toEqual(['FullTextPlugin']);
     const notIndexed = await mcp.call('search', { resource: 'other', query: 'x' });
     expect(notIndexed.isError).toBe(true);
     const heal = structured<{ rebuiltIndexes: { resource: string; documents: number }[] }>(
