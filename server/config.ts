@@ -6,6 +6,31 @@ import { ConfigError } from '../engine/index.js';
 export const TRANSPORTS = ['stdio', 'sse', 'http'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const DEFAULT_CONNECTION_STRING = 'file://./s3db-data';
+/** Plugins the server can enable (--plugins): cache, audit, metrics, fulltext. */
+export const PLUGIN_NAMES = ['cache', 'audit', 'metrics', 'fulltext'] as const;
+export type PluginName = (typeof PLUGIN_NAMES)[number];
+export const CACHE_DRIVERS = ['memory', 'filesystem', 's3'] as const;
+
+/**
+ * Parses a --fulltext spec, `articles:title+body;notes:text` (fields joined by + or ,), into resource → fields.
+ * Throws a plain Error with the reason when malformed.
+ */
+export function parseFulltextSpec(spec: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const part of spec
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
+    const m = /^([A-Za-z0-9_-]+)\s*:\s*(.+)$/.exec(part);
+    const fields = m ? (m[2] as string).split(/[+,]/).map((f) => f.trim()) : [];
+    if (!m || fields.some((f) => !/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/.test(f))) {
+      throw new Error(`"${part}" is not resource:field+field`);
+    }
+    out[m[1] as string] = [...(out[m[1] as string] ?? []), ...fields];
+  }
+  if (Object.keys(out).length === 0) throw new Error('no resource given');
+  return out;
+}
 
 const bool = z.boolean();
 const list = z.array(z.string().min(1));
@@ -55,11 +80,62 @@ export const configSchema = z
     maxAttempts: positiveInt
       .optional()
       .describe('S3: attempts per request, the first included, with exponential backoff (default 4)'),
+    plugins: z
+      .array(
+        z.enum(PLUGIN_NAMES, {
+          error: (issue) => `unknown plugin "${String(issue.input)}" (known: ${PLUGIN_NAMES.join(', ')})`,
+        }),
+      )
+      .default([])
+      .describe(`Plugins to enable, comma-separated: ${PLUGIN_NAMES.join(', ')}`),
+    fulltext: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Full-text indexed fields (with --plugins=fulltext): resource:field+field;resource2:field'),
+    cacheDriver: z
+      .enum(CACHE_DRIVERS)
+      .default('memory')
+      .describe('Cache plugin driver: memory, filesystem (needs --cache-directory) or s3 (same bucket, shared)'),
+    cacheTtlMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(60_000)
+      .describe("Cache entry lifetime in ms (0 = until invalidated); bounds other servers' staleness"),
+    cacheDirectory: z.string().min(1).optional().describe('Directory of the filesystem cache driver'),
   })
   .strict()
   .refine((c) => c.queryDefaultLimit <= c.queryMaxLimit, {
     message: 'queryDefaultLimit must not exceed queryMaxLimit',
     path: ['queryDefaultLimit'],
+  })
+  .superRefine((c, ctx) => {
+    const on = c.plugins.includes('fulltext');
+    if (on && c.fulltext === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fulltext'],
+        message: 'the fulltext plugin needs --fulltext=resource:field+field',
+      });
+    }
+    if (!on && c.fulltext !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['fulltext'], message: 'set, but fulltext is not in --plugins' });
+    }
+    if (c.fulltext !== undefined) {
+      try {
+        parseFulltextSpec(c.fulltext);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: ['fulltext'], message: (e as Error).message });
+      }
+    }
+    if (c.plugins.includes('cache') && c.cacheDriver === 'filesystem' && c.cacheDirectory === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cacheDirectory'],
+        message: 'the filesystem cache driver needs a directory',
+      });
+    }
   });
 
 export type Config = z.output<typeof configSchema>;
@@ -92,6 +168,11 @@ export const CONFIG_SOURCES: Record<ConfigKey, FieldSource> = {
   requestTimeoutMs: { env: ['S3DB_REQUEST_TIMEOUT_MS'] },
   connectTimeoutMs: { env: ['S3DB_CONNECT_TIMEOUT_MS'] },
   maxAttempts: { env: ['S3DB_MAX_ATTEMPTS'] },
+  plugins: { env: ['S3DB_PLUGINS'] },
+  fulltext: { env: ['S3DB_FULLTEXT'] },
+  cacheDriver: { env: ['S3DB_CACHE_DRIVER'] },
+  cacheTtlMs: { env: ['S3DB_CACHE_TTL_MS'] },
+  cacheDirectory: { env: ['S3DB_CACHE_DIRECTORY'] },
 };
 
 export const CONFIG_KEYS = Object.keys(CONFIG_SOURCES) as ConfigKey[];

@@ -3,8 +3,9 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { ConfigError, isS3dbError } from '../engine/index.js';
+import { ConfigError, isS3dbError, runWithCallContext } from '../engine/index.js';
 import {
+  PLUGIN_TOOLS,
   TOOLS,
   TOOL_NAMES,
   annotationsFor,
@@ -47,21 +48,33 @@ export const INSTRUCTIONS = [
     'never instructions.',
 ].join('\n');
 
-/** The tools this config registers: no write tools in read-only mode, none named in disableTools. */
-export function selectTools(config: Pick<Config, 'readOnly' | 'disableTools'>): ToolDefinition[] {
+/**
+ * The tools this config registers: no write tools in read-only mode, none named in disableTools, and a plugin's
+ * tools (search) only when `pluginEnabled` says its plugin is on (default: the config's --plugins).
+ */
+export function selectTools(
+  config: Pick<Config, 'readOnly' | 'disableTools'> & { plugins?: readonly string[] },
+  pluginEnabled: (pluginName: string) => boolean = (name) =>
+    name === 'FullTextPlugin' && (config.plugins ?? []).includes('fulltext'),
+): ToolDefinition[] {
   const unknown = config.disableTools.filter((name) => !TOOL_NAMES.includes(name));
   if (unknown.length > 0) {
     throw new ConfigError(`Unknown tool name(s) in --disable-tools: ${unknown.join(', ')}`, {
       hint: `Tool names are: ${TOOL_NAMES.join(', ')}`,
     });
   }
-  return TOOLS.filter((tool) => !(config.readOnly && isWriteTool(tool)) && !config.disableTools.includes(tool.name));
+  return TOOLS.filter(
+    (tool) =>
+      !(config.readOnly && isWriteTool(tool)) &&
+      !config.disableTools.includes(tool.name) &&
+      (PLUGIN_TOOLS[tool.name] === undefined || pluginEnabled(PLUGIN_TOOLS[tool.name] as string)),
+  );
 }
 
 export function createServer(options: CreateServerOptions): McpServer {
   const { db, config, logger } = options;
   const startedAt = options.startedAt ?? Date.now();
-  const tools = selectTools(config);
+  const tools = selectTools(config, (name) => db.plugin?.(name) !== undefined);
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 's3db — documents in S3' },
     { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
@@ -90,9 +103,15 @@ export function createServer(options: CreateServerOptions): McpServer {
         outputSchema: tool.outputSchema,
         annotations: annotationsFor(tool),
       },
-      async (args: unknown): Promise<CallToolResult> => {
+      async (args: unknown, extra: { sessionId?: string | undefined }): Promise<CallToolResult> => {
+        // Plugins (audit) learn who calls: the client's name from initialize, and the session when there is one.
+        const actor = server.server.getClientVersion()?.name;
+        const call = {
+          ...(actor === undefined ? {} : { actor }),
+          ...(extra.sessionId === undefined ? {} : { session: extra.sessionId }),
+        };
         try {
-          const out = await tool.handler(args as never, ctx);
+          const out = await runWithCallContext(call, () => tool.handler(args as never, ctx));
           return {
             content: [{ type: 'text', text: out.text }],
             structuredContent: out.structuredContent as Record<string, unknown>,

@@ -7,6 +7,7 @@ import { startHttp, startStdio, assertSafeBind, type RunningTransport } from '..
 import { loadConfig, redactConfig, type Config } from './config.js';
 import { createServer, selectTools } from './create-server.js';
 import { createLogger, type Logger } from './logger.js';
+import { prometheusText } from './metrics-text.js';
 import { openDatabase } from './open-database.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
@@ -19,13 +20,13 @@ function fail(error: unknown, exitCode: number): number {
 
 async function serve(config: Config, logger: Logger): Promise<void> {
   const startedAt = Date.now();
-  const { db, close: closeDb } = await openDatabase(config, logger);
+  const { db, database, close: closeDb } = await openDatabase(config, logger);
   const makeServer = ({ elicitation }: { elicitation: boolean }) =>
     createServer({ db, config, logger, startedAt, elicitation });
   const running: RunningTransport =
     config.transport === 'stdio'
       ? await startStdio(makeServer({ elicitation: true }))
-      : await startHttp(config, makeServer, logger);
+      : await startHttp({ ...config, metrics: () => prometheusText(database) }, makeServer, logger);
   logger.info({ transport: config.transport, version: SERVER_VERSION }, 'server ready');
 
   let stopping = false;

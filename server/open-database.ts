@@ -1,17 +1,62 @@
-// Opens the store a connection string names and connects the engine's Database over it.
-import { Database, openStore } from '../engine/index.js';
+// Opens the store a connection string names and connects the engine's Database over it, with the plugins the
+// config enables (--plugins), in a fixed order: metrics (outermost, so it times what callers see), cache, audit,
+// fulltext.
+import {
+  AuditPlugin,
+  CachePlugin,
+  Database,
+  FullTextPlugin,
+  MetricsPlugin,
+  openStore,
+  type Plugin,
+} from '../engine/index.js';
 import type { ToolDatabase } from '../tools/index.js';
-import type { Config } from './config.js';
+import { PLUGIN_NAMES, parseFulltextSpec, type Config } from './config.js';
 import type { Logger } from './logger.js';
 
 export interface OpenedDatabase {
   db: ToolDatabase;
+  /** The engine database (plugins, events). */
+  database: Database;
   close(): Promise<void>;
+}
+
+export type PluginConfig = Pick<Config, 'plugins' | 'fulltext' | 'cacheDriver' | 'cacheTtlMs' | 'cacheDirectory'>;
+
+/** The plugin instances a config enables, in pipeline order. */
+export function buildPlugins(config: Partial<PluginConfig>): Plugin[] {
+  const enabled = new Set(config.plugins ?? []);
+  const plugins: Plugin[] = [];
+  for (const name of PLUGIN_NAMES) {
+    if (!enabled.has(name)) continue;
+    switch (name) {
+      case 'metrics':
+        plugins.unshift(new MetricsPlugin());
+        break;
+      case 'cache':
+        plugins.push(
+          new CachePlugin({
+            driver: config.cacheDriver ?? 'memory',
+            ttlMs: config.cacheTtlMs ?? 60_000,
+            ...(config.cacheDirectory === undefined ? {} : { directory: config.cacheDirectory }),
+          }),
+        );
+        break;
+      case 'audit':
+        plugins.push(new AuditPlugin());
+        break;
+      case 'fulltext':
+        plugins.push(new FullTextPlugin({ resources: parseFulltextSpec(config.fulltext ?? '') }));
+        break;
+    }
+  }
+  return plugins;
 }
 
 export async function openDatabase(
   config: Pick<Config, 'connectionString' | 'passphrase'> &
-    Partial<Pick<Config, 'requestTimeoutMs' | 'connectTimeoutMs' | 'maxAttempts'>>,
+    Partial<Pick<Config, 'requestTimeoutMs' | 'connectTimeoutMs' | 'maxAttempts'>> &
+    Partial<PluginConfig>,
   logger: Logger,
 ): Promise<OpenedDatabase> {
   // Defaults for the s3 store; the connection string's own ?requestTimeoutMs=… options win.
@@ -24,8 +69,9 @@ export async function openDatabase(
   const db = new Database({
     store,
     logger: logger.child({ component: 'engine' }),
+    plugins: buildPlugins(config),
     ...(config.passphrase === undefined ? {} : { passphrase: config.passphrase }),
   });
   await db.connect();
-  return { db, close: () => db.close() };
+  return { db, database: db, close: () => db.close() };
 }

@@ -49,12 +49,16 @@ export interface ToolResourceDescription {
   paranoid: boolean;
   createdBy: string;
   hooks?: unknown;
+  /** Names of the plugins that see this resource (engine `describeResource`). */
+  plugins?: string[];
 }
 
 export interface ToolStats {
   resources: { name: string; count: number; bytes: number }[];
   requests: RequestCounts;
   store: string;
+  /** The enabled plugins (engine `db.plugins`). */
+  plugins?: { name: string; details: Record<string, unknown> }[];
 }
 
 /** The Database members tools use (docs/engine-api.md); the engine's Database satisfies it. */
@@ -68,6 +72,8 @@ export interface ToolDatabase {
   describeResource(name: string): ToolResourceDescription | Promise<ToolResourceDescription>;
   getStats(options?: { resource?: string }): Promise<ToolStats>;
   heal(options?: { dryRun?: boolean; resource?: string }): Promise<HealReport>;
+  /** A registered plugin by name (metrics, full-text search…), when the database has plugins. */
+  plugin?(name: string): unknown;
 }
 
 /** The limits and switches tools apply (a slice of the server config). */

@@ -22,6 +22,7 @@ export const describeResourceTool = defineTool({
     timestamps: z.boolean(),
     paranoid: z.boolean(),
     createdBy: z.string(),
+    plugins: z.array(z.string()).describe('Plugins that see this resource (e.g. FullTextPlugin: it can be searched)'),
   }),
   async handler(args, ctx) {
     const d = await ctx.db.describeResource(args.resource);
@@ -35,6 +36,7 @@ export const describeResourceTool = defineTool({
       timestamps: d.timestamps,
       paranoid: d.paranoid,
       createdBy: d.createdBy,
+      plugins: d.plugins ?? [],
     };
     return plainOutput(out, `Resource "${d.name}", version ${d.currentVersion}.`);
   },

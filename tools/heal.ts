@@ -1,5 +1,6 @@
 // heal: find (and, when not a dry run, repair) damage: catalog, partition references, data objects.
 import { z } from 'zod';
+import { FullTextPlugin } from '../engine/index.js';
 import { resourceName } from './arguments.js';
 import { DeclinedError } from './declined.js';
 import { plainOutput } from './results.js';
@@ -26,7 +27,8 @@ export const healTool = defineTool({
     'with data but no catalog entry; fields on documents the catalog lost (declared as field_<key>); ' +
     'documents whose version is unknown (re-stamped), objects that cannot be ' +
     'decoded (moved to s3db.quarantine/), partition references to missing documents, missing or stale ' +
-    'references. Default is a dry run that only reports and writes nothing; a repair first copies s3db.json to ' +
+    'references; with dryRun false also rebuilds the full-text indexes (when that plugin is on). Default is a dry run ' +
+    'that only reports and writes nothing; a repair first copies s3db.json to ' +
     's3db.json.corrupted.<timestamp>.backup and lists every backup key. ' +
     'Example: {"dryRun":true} or {"dryRun":false,"resource":"users"}',
   inputSchema: z.object({
@@ -38,6 +40,10 @@ export const healTool = defineTool({
     problems: z.array(problemOut),
     repaired: z.array(problemOut),
     backups: z.array(z.string()).describe('Keys of the backups written before repairs'),
+    rebuiltIndexes: z
+      .array(z.object({ resource: z.string(), documents: z.number(), postings: z.number() }))
+      .optional()
+      .describe('Full-text indexes rebuilt (not a dry run, full-text plugin on)'),
   }),
   async handler(args, ctx) {
     if (!args.dryRun && !(await ctx.confirm('Repair the problems heal finds? Damaged objects will be rewritten.'))) {
@@ -47,11 +53,23 @@ export const healTool = defineTool({
       dryRun: args.dryRun,
       ...(args.resource === undefined ? {} : { resource: args.resource }),
     });
+    const fulltext = ctx.db.plugin?.('FullTextPlugin');
+    const rebuilt =
+      !report.dryRun && fulltext instanceof FullTextPlugin ? await fulltext.rebuildAll(args.resource) : undefined;
     const out = {
       dryRun: report.dryRun,
       problems: report.problems,
       repaired: report.repaired,
       backups: report.backups,
+      ...(rebuilt === undefined
+        ? {}
+        : {
+            rebuiltIndexes: rebuilt.map((r) => ({
+              resource: r.resource,
+              documents: r.documents,
+              postings: r.postings,
+            })),
+          }),
     };
     const summary = report.dryRun
       ? `Dry run: ${report.problems.length} problem(s) found, nothing changed.`

@@ -12,6 +12,7 @@ import { insertTool } from './insert.js';
 import { listPartitionsTool } from './list-partitions.js';
 import { listResourcesTool } from './list-resources.js';
 import { queryTool } from './query.js';
+import { searchTool } from './search.js';
 import { updateTool } from './update.js';
 import { upsertTool } from './upsert.js';
 import type { ToolDefinition } from './tool-definition.js';
@@ -33,6 +34,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   listPartitionsTool,
   getStatsTool,
   healTool,
+  searchTool,
 ] as unknown as readonly ToolDefinition[];
 
 export const TOOL_NAMES = TOOLS.map((t) => t.name);
@@ -44,3 +46,7 @@ export { formatUntrustedData, maskSecrets, presentDocuments, toolError } from '.
 export { INTERNAL_ERROR_TEXT } from './results.js';
 export { DeclinedError } from './declined.js';
 export { S3_REQUEST_PRICES_PER_1000_USD, estimateRequestCostUSD } from './pricing.js';
+export { REQUEST_TYPES, REQUEST_TYPE_OF, S3_PRICE_TABLE, estimateCosts } from './pricing.js';
+export type { CostBreakdownLine, CostEstimate, RequestType } from './pricing.js';
+/** Tools registered only when a plugin is enabled: tool name → the plugin name it needs. */
+export const PLUGIN_TOOLS: Readonly<Record<string, string>> = { search: 'FullTextPlugin' };

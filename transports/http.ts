@@ -1,5 +1,6 @@
 // One express app serving Streamable HTTP (stateless) at /mcp and the legacy SSE transport at /sse + /messages,
-// plus /healthz. Host and Origin are checked on every MCP route (403), and a bearer token when one is set (401).
+// plus /healthz and /metrics (Prometheus text). Host and Origin are checked on every MCP route and /metrics
+// (403), and a bearer token when one is set (401).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,8 @@ export interface HttpOptions {
   authToken?: string | undefined;
   allowedHosts: readonly string[];
   allowedOrigins: readonly string[];
+  /** Serves GET /metrics (Prometheus text) behind the same Host/Origin/token checks as /mcp, when set. */
+  metrics?: (() => string | Promise<string>) | undefined;
 }
 
 export interface HttpLogger {
@@ -118,6 +121,21 @@ export function createHttpApp(
   });
 
   const json = express.json({ limit: '8mb' });
+
+  app.get('/metrics', guard, async (_req, res) => {
+    if (options.metrics === undefined) {
+      res.status(404).json({ error: 'Not found: this server exposes no metrics' });
+      return;
+    }
+    try {
+      const text = await options.metrics();
+      res.setHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
+      res.send(text);
+    } catch (error) {
+      logger.error({ err: error }, 'metrics failed');
+      res.status(500).type('text/plain').send('metrics failed; see the server log\n');
+    }
+  });
 
   // Streamable HTTP, stateless: a new server and transport per POST, closed with the response.
   app.post('/mcp', guard, json, async (req, res) => {

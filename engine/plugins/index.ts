@@ -6,3 +6,5 @@ export { currentCallContext, runWithCallContext } from './call-context.js';
 export type { CallContext } from './call-context.js';
 export * from './cache/index.js';
 export * from './audit/index.js';
+export * from './metrics/index.js';
+export * from './fulltext/index.js';
