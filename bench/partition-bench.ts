@@ -47,7 +47,7 @@ export async function runPartitionBench(
     });
     // Scans read every document: fewer repeats on big sets.
     const cheap = 20;
-    const scan = size >= 10_000 ? 3 : 5;
+    const scan = size >= 10_000 ? 2 : 5;
     const ops: [string, number, () => Promise<string>][] = [
       [
         'query partition region=EU (limit 100)',

@@ -22,7 +22,7 @@ const SIZES: Record<BenchStoreName, { crud: EngineBenchOptions; moves: number; q
   : {
       memory: { crud: { ops: 2000, connects: 20, secretDocs: 1000 }, moves: 1000, query: [1000, 10_000] },
       file: { crud: { ops: 500, connects: 10, secretDocs: 1000 }, moves: 300, query: [1000, 10_000] },
-      s3: { crud: { ops: 300, connects: 10, secretDocs: 1000 }, moves: 200, query: [1000, 10_000] },
+      s3: { crud: { ops: 200, connects: 10, secretDocs: 1000 }, moves: 100, query: [1000, 10_000] },
     };
 
 const t0 = Date.now();
