@@ -1,10 +1,17 @@
 // The stores the benchmarks run on: memory, file (a temp directory) and s3 (radosgw: S3DB_BENCH_S3_URL, or a
-// private one started with the test harness). Each create() gives a fresh, empty store (own dir or bucket).
+// private one started with the test harness). Each create() gives a fresh, empty store (own dir, or own prefix
+// in a bucket the run creates and deletes).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { FileStore, MemoryStore, S3Store, type ObjectStore } from '../engine/index.js';
 import { external, startRadosgw } from '../test/support/global-setup.js';
 import type { S3TestServer } from '../test/support/s3-server.js';
@@ -60,46 +67,74 @@ export async function benchS3Server(): Promise<{ server: S3TestServer; stop: () 
   return started;
 }
 
-/** A fresh bucket on `server`; the store is created over it. */
-export async function createBucketStore(server: S3TestServer): Promise<S3Store> {
-  const credentials =
-    server.accessKeyId === undefined
-      ? undefined
-      : { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey ?? '' };
-  const bucket = `bench-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-  const admin = new S3Client({
+function adminClient(server: S3TestServer): S3Client {
+  return new S3Client({
     endpoint: server.endpoint,
     region: server.region,
     forcePathStyle: true,
-    ...(credentials ? { credentials } : {}),
+    ...(server.accessKeyId === undefined
+      ? {}
+      : { credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey ?? '' } }),
   });
+}
+
+/** Empties and removes a bucket (servers cap buckets per user, so every run removes its own). */
+export async function deleteBucket(server: S3TestServer, bucket: string): Promise<void> {
+  const admin = adminClient(server);
+  try {
+    let token: string | undefined;
+    do {
+      const page = await admin.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+      const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key! }));
+      if (keys.length > 0) await admin.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    await admin.send(new DeleteBucketCommand({ Bucket: bucket }));
+  } finally {
+    admin.destroy();
+  }
+}
+
+/**
+ * One bucket per benchmark run on `server`; each create() is a fresh, empty prefix in it (an empty prefix costs
+ * the engine the same requests as an empty bucket). cleanup() deletes the bucket with everything in it.
+ */
+export async function s3Bench(): Promise<BenchStore> {
+  const { server, stop } = await benchS3Server();
+  const bucket = `bench-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  const admin = adminClient(server);
   try {
     await admin.send(new CreateBucketCommand({ Bucket: bucket }));
   } finally {
     admin.destroy();
   }
-  return new S3Store({
-    bucket,
-    endpoint: server.endpoint,
-    region: server.region,
-    ...(credentials ? { credentials } : {}),
-  });
-}
-
-export async function s3Bench(): Promise<BenchStore> {
-  const { server, stop } = await benchS3Server();
+  const credentials =
+    server.accessKeyId === undefined
+      ? undefined
+      : { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey ?? '' };
   const stores: ObjectStore[] = [];
+  let n = 0;
   return {
     name: 's3',
     label: `s3 (${server.backend === 'external' ? 'radosgw, external' : server.backend})`,
     create: async () => {
-      const store = await createBucketStore(server);
+      const store = new S3Store({
+        bucket,
+        prefix: `run${n++}/`,
+        endpoint: server.endpoint,
+        region: server.region,
+        ...(credentials ? { credentials } : {}),
+      });
       stores.push(store);
       return store;
     },
     cleanup: async () => {
       await Promise.all(stores.splice(0).map((s) => s.close()));
-      await stop();
+      try {
+        await deleteBucket(server, bucket);
+      } finally {
+        await stop();
+      }
     },
   };
 }
