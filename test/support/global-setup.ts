@@ -58,7 +58,8 @@ function tail(file: string, lines = 20): string {
   return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
 }
 
-async function startRadosgw(): Promise<{ server: S3TestServer; stop: () => Promise<void> }> {
+/** Starts a private radosgw (fetching Ceph once per machine) on free ports; also used by the benchmarks. */
+export async function startRadosgw(): Promise<{ server: S3TestServer; stop: () => Promise<void> }> {
   const runDir = path.join(mkdtempSync(path.join(os.tmpdir(), 's3db-rgw-')), 'run');
   const rgwPort = await freePort(17480);
   const monPort = await freePort(rgwPort === 17480 ? 16789 : 0);
@@ -100,7 +101,8 @@ async function startRadosgw(): Promise<{ server: S3TestServer; stop: () => Promi
   };
 }
 
-function external(url: string): S3TestServer {
+/** Parses an S3DB_TEST_S3_URL-style endpoint (http://KEY:SECRET@host:port); also used by the benchmarks. */
+export function external(url: string): S3TestServer {
   let u: URL;
   try {
     u = new URL(url);
