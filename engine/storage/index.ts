@@ -27,3 +27,4 @@ export {
   type ConnectionConfig,
   type OpenStoreOptions,
 } from './connection-string.js';
+export { listAll, listCommonPrefixes, listKeys, listPages, type ListAllOptions } from './list-all.js';

@@ -1,0 +1,94 @@
+// Every key and prefix the engine writes to or lists in the bucket, built in one place (DESIGN.md "On the
+// bucket"). Partition value segments are escaped in engine/partitions; this module only joins them.
+
+/** The catalog object at the prefix root. */
+export const CATALOG_KEY = 's3db.json';
+
+/** `s3db.json.corrupted.<timestamp>.backup`: where a damaged catalog is copied before it is rewritten. */
+export function catalogBackupKey(now = new Date()): string {
+  return `${CATALOG_KEY}.corrupted.${now.toISOString().replace(/[:.]/g, '-')}.backup`;
+}
+
+/** The one rule for resource names (also used to recognise resource folders in the bucket). */
+export const RESOURCE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+export const RESOURCE_NAME_RULE = 'must be 1-100 letters, digits, _ or -, starting with a letter or digit';
+
+export function isResourceName(name: unknown): name is string {
+  return typeof name === 'string' && RESOURCE_NAME_PATTERN.test(name);
+}
+
+/** Every resource lives under `resource=NAME/`. */
+export const RESOURCES_PREFIX = 'resource=';
+
+/** `resource=NAME/` */
+export function resourceRoot(resource: string): string {
+  return `${RESOURCES_PREFIX}${resource}/`;
+}
+
+/** The resource name of a `resource=NAME/` common prefix. */
+export function resourceOfRoot(prefix: string): string {
+  return prefix.slice(RESOURCES_PREFIX.length, -1);
+}
+
+/** `resource=NAME/data/`: one object per document below it. */
+export function dataPrefix(resource: string): string {
+  return `${resourceRoot(resource)}data/`;
+}
+
+const ID_SEGMENT = 'id=';
+
+/** `resource=NAME/data/id=ID` */
+export function dataKey(resource: string, id: string): string {
+  return `${dataPrefix(resource)}${ID_SEGMENT}${id}`;
+}
+
+/** The id of a data key of `resource`, or null when the key is not `resource=NAME/data/id=<non-empty>`. */
+export function idOfDataKey(resource: string, key: string): string | null {
+  const prefix = `${dataPrefix(resource)}${ID_SEGMENT}`;
+  return key.startsWith(prefix) && key.length > prefix.length ? key.slice(prefix.length) : null;
+}
+
+/** `resource=NAME/partition=`: every reference of the resource lives under it. */
+export function partitionsRoot(resource: string): string {
+  return `${resourceRoot(resource)}partition=`;
+}
+
+/** `resource=NAME/partition=PART/` */
+export function partitionRoot(resource: string, partition: string): string {
+  return `${partitionsRoot(resource)}${partition}/`;
+}
+
+/** `resource=NAME/partition=PART/f1=v1/f2=v2/`: `valueSegments` is the escaped `FIELD=VALUE/…` part. */
+export function partitionValuesPrefix(resource: string, partition: string, valueSegments: string): string {
+  return `${partitionRoot(resource, partition)}${valueSegments}`;
+}
+
+/** `…/f1=v1/id=ID`: a reference key from its values prefix. */
+export function referenceKey(valuesPrefix: string, id: string): string {
+  return `${valuesPrefix}${ID_SEGMENT}${id}`;
+}
+
+/** Splits the part of a reference key after `partition=` into partition, value segments and id. */
+export function splitReference(
+  rest: string,
+): { partition: string; valueSegments: string; id: string } | null {
+  const slash = rest.indexOf('/');
+  const idAt = rest.lastIndexOf(`/${ID_SEGMENT}`);
+  if (slash < 0 || idAt < slash) return null;
+  return {
+    partition: rest.slice(0, slash),
+    valueSegments: rest.slice(slash + 1, idAt + 1),
+    id: rest.slice(idAt + 1 + ID_SEGMENT.length),
+  };
+}
+
+/** Where heal moves objects it cannot read: `s3db.quarantine/<stamp>/<original key>`. */
+export const QUARANTINE_PREFIX = 's3db.quarantine/';
+
+export function quarantineKey(stamp: string, key: string): string {
+  return `${QUARANTINE_PREFIX}${stamp}/${key}`;
+}
+
+/** Default bucket prefixes of the plugins that keep objects of their own. */
+export const CACHE_PREFIX = 'plugin=cache/';
+export const FULLTEXT_PREFIX = 'plugin=fulltext/';
