@@ -59,3 +59,27 @@ export class HookRunner {
     return current;
   }
 }
+
+/** The functions definitions refer to by name (`hooks: { beforeInsert: ['name'] }`), registered per process. */
+export class HookRegistry {
+  private readonly functions = new Map<string, HookFunction>();
+
+  register(name: string, fn: HookFunction): void {
+    if (typeof name !== 'string' || name === '' || typeof fn !== 'function') {
+      throw new ValidationError('registerHook needs a name and a function', { hint: 'db.registerHook("name", fn)' });
+    }
+    this.functions.set(name, fn);
+  }
+
+  get(name: string): HookFunction | undefined {
+    return this.functions.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.functions.has(name);
+  }
+
+  names(): string[] {
+    return [...this.functions.keys()];
+  }
+}

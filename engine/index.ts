@@ -1,40 +1,167 @@
-// The engine's public API: everything tools/, server/ and library users may import.
-export * from './errors.js';
-export * from './storage/index.js';
-export * from './types.js';
-// The database engine (issue 3).
-export { Database } from './database.js';
-export type { DatabaseOptions, ResourceDescription, ResourceSummary } from './database.js';
-export { Resource, deepMerge } from './resource.js';
-export { HookRunner } from './hooks.js';
-export { createIdStream, createInsertStream, createRecordStream } from './streams.js';
-export type { StreamOptions } from './streams.js';
-export { generateId, validateId } from './ids.js';
-export { FIELD_RULES, FIELD_TYPES, compileSchema, fieldTypes, secretPaths, validateDocument } from './schema/index.js';
-export type { CompiledSchema, FieldType } from './schema/index.js';
-export { decodeValue, encodeValue } from './codec/index.js';
-export { BEHAVIOR_IMPLEMENTATIONS, effectiveLimit } from './behaviors/index.js';
-export type { ExceedsLimitEvent } from './behaviors/index.js';
-export { SecretCipher, PBKDF2_ITERATIONS } from './crypto/index.js';
-export { CATALOG_KEY, definitionHash } from './catalog/index.js';
-export type { CatalogFile, CatalogResource, CatalogVersion } from './catalog/index.js';
+// The engine's public API: what tools/, server/ and library users may import (docs/engine-api.md lists it).
+// Every name is chosen here; engine-internal helpers that tests reach for live in ./internal.ts.
+
+// Errors: one base class with a code, details and a hint.
 export {
-  healPartitions,
-  listPartitions,
-  normalizePartitions,
-  parseReferenceKey,
-  partitionPrefix,
-  partitionReferenceKeys,
-  writePartitionReference,
-} from './partitions/index.js';
-export type { HealPartitionsOptions, ParsedReference } from './partitions/index.js';
-export { matchesFilter, runCount, runQuery, validateFilter } from './query/index.js';
-export type { ExecutionOptions } from './query/index.js';
-// Heal (issue 6): catalog repair and rebuild, data objects, quarantine.
-export { catalogBackupKey, parseCatalog, repairJson } from './catalog/index.js';
-export type { ParsedCatalog } from './catalog/index.js';
-export { QUARANTINE_PREFIX, healRecords, quarantineKey } from './heal/index.js';
-export type { HealRecordsOptions, HealRecordsResult } from './heal/index.js';
-// Plugins (issue 7): the pipeline contract and the built-in plugins.
-export type { DatabaseView } from './database.js';
-export * from './plugins/index.js';
+  ConfigError,
+  ConflictError,
+  ERROR_CODES,
+  EncryptionError,
+  MetadataLimitError,
+  NotFoundError,
+  PluginError,
+  S3dbError,
+  StorageError,
+  ValidationError,
+  isS3dbError,
+  type ErrorCode,
+  type ErrorDetails,
+  type FieldIssue,
+  type S3dbErrorOptions,
+} from './errors.js';
+
+// Storage: the ObjectStore contract, its three stores and connection strings.
+export {
+  CONNECTION_STRING_EXAMPLES,
+  FileStore,
+  MemoryStore,
+  S3Store,
+  S3_DEFAULTS,
+  S3_METADATA_LIMIT_BYTES,
+  STORE_OPERATIONS,
+  openStore,
+  parseConnectionString,
+  redactConnectionString,
+  type ConnectionConfig,
+  type DeleteManyResult,
+  type FileStoreOptions,
+  type ListOptions,
+  type ListResult,
+  type ListedObject,
+  type Metadata,
+  type ObjectHead,
+  type ObjectStore,
+  type OpenStoreOptions,
+  type PutOptions,
+  type RequestCounts,
+  type S3Credentials,
+  type S3StoreOptions,
+  type S3Tuning,
+  type StoreOperation,
+  type StoredObject,
+} from './storage/index.js';
+
+// Definitions, documents, queries and reports.
+export {
+  BEHAVIORS,
+  ENCRYPTED_MARKER,
+  FILTER_OPERATORS,
+  HOOK_EVENTS,
+  QUERY_STRATEGIES,
+  type AttributeSpec,
+  type Attributes,
+  type Behavior,
+  type BulkItemError,
+  type BulkResult,
+  type CountResult,
+  type Document,
+  type EngineLogger,
+  type Filter,
+  type FilterOperator,
+  type HealProblem,
+  type HealReport,
+  type HookContext,
+  type HookEvent,
+  type HookFunction,
+  type ObjectAttributeSpec,
+  type PartitionDefinition,
+  type PartitionListing,
+  type PartitionValueCount,
+  type QueryOptions,
+  type QueryPlan,
+  type QueryResult,
+  type QueryStrategy,
+  type ResourceDefinitionInput,
+  type SortSpec,
+} from './types.js';
+export { FIELD_TYPES, type FieldType } from './schema/index.js';
+export type { ExceedsLimitEvent } from './behaviors/index.js';
+
+// The database and its resources.
+export {
+  Database,
+  type DatabaseOptions,
+  type DatabaseStats,
+  type ResourceDescription,
+  type ResourceStats,
+  type ResourceSummary,
+} from './database/index.js';
+export { Resource } from './resource/index.js';
+export { createIdStream, createInsertStream, createRecordStream, type StreamOptions } from './streams.js';
+export { generateId, validateId } from './ids.js';
+export { PBKDF2_ITERATIONS, SecretCipher } from './crypto/index.js';
+export { CATALOG_KEY, QUARANTINE_PREFIX } from './keys.js';
+
+// Plugins: the contract they implement, the caller's context, and the built-in plugins.
+export {
+  OPERATIONS,
+  WRITE_OPERATIONS,
+  currentCallContext,
+  runWithCallContext,
+  type AfterHook,
+  type AfterHooks,
+  type AroundHooks,
+  type BeforeHook,
+  type BeforeHooks,
+  type CallContext,
+  type CountOptions,
+  type CreateResourceResult,
+  type DatabaseView,
+  type Middleware,
+  type Operation,
+  type OperationArgs,
+  type OperationContext,
+  type OperationResults,
+  type PageOptions,
+  type Plugin,
+  type PluginHost,
+  type PluginResourceInfo,
+  type PluginSummary,
+  type ResourceApi,
+  type WriteEvent,
+  type WriteOperation,
+} from './pipeline/index.js';
+export {
+  AUDIT_RESOURCE,
+  AUDIT_SECRET_MARKER,
+  AuditPlugin,
+  CACHED_OPERATIONS,
+  CACHE_DRIVERS,
+  CachePlugin,
+  EVICTION_POLICIES,
+  FilesystemCacheDriver,
+  FullTextPlugin,
+  MemoryCacheDriver,
+  MetricsPlugin,
+  S3CacheDriver,
+  type AuditPluginOptions,
+  type AuditRecord,
+  type CacheDriver,
+  type CacheDriverKind,
+  type CacheDriverStats,
+  type CacheEntry,
+  type CachePluginOptions,
+  type CacheStats,
+  type CachedOperation,
+  type EvictionPolicy,
+  type FilesystemCacheOptions,
+  type FullTextPluginOptions,
+  type MemoryCacheOptions,
+  type MetricSeries,
+  type MetricsPluginOptions,
+  type MetricsSnapshot,
+  type RebuildReport,
+  type S3CacheOptions,
+  type SearchHit,
+  type SearchResult,
+} from './plugins/index.js';

@@ -69,9 +69,7 @@ export function referenceKey(valuesPrefix: string, id: string): string {
 }
 
 /** Splits the part of a reference key after `partition=` into partition, value segments and id. */
-export function splitReference(
-  rest: string,
-): { partition: string; valueSegments: string; id: string } | null {
+export function splitReference(rest: string): { partition: string; valueSegments: string; id: string } | null {
   const slash = rest.indexOf('/');
   const idAt = rest.lastIndexOf(`/${ID_SEGMENT}`);
   if (slash < 0 || idAt < slash) return null;

@@ -2,7 +2,7 @@
 // writer. A failing item is reported ('itemError' and `errors`) and never stops the stream.
 import { Readable, Writable } from 'node:stream';
 import { isS3dbError } from './errors.js';
-import type { Resource } from './resource.js';
+import type { ResourceApi as Resource } from './pipeline/index.js';
 import type { BulkItemError, Document } from './types.js';
 
 export interface StreamOptions {

@@ -2,37 +2,19 @@
 // entry in s3db.json gets one, from the records' metadata keys, body keys and `-v`. Names come from whatever
 // keyMap could be salvaged from the damaged file; other fields are named `field_<key>`. Every attribute is typed
 // 'any' so that every stored value still validates: nothing is guessed, nothing is lost.
-import PQueue from 'p-queue';
 import { BODY_MARKER, CREATED_FIELD, VERSION_FIELD } from '../behaviors/index.js';
 import { SYSTEM_KEY_PREFIX, type KeyMap } from '../codec/index.js';
-import type { ObjectStore } from '../storage/index.js';
+import { dataPrefix, isResourceName, RESOURCES_PREFIX, resourceOfRoot } from '../keys.js';
+import { listCommonPrefixes, listKeys, type ObjectStore } from '../storage/index.js';
 import type { Attributes, HealProblem } from '../types.js';
-import { definitionHash, keysFor, versionNumber, type CatalogResource, type VersionDefinition } from './index.js';
+import { mapLimit } from '../util/index.js';
+import { definitionHash, keysFor, versionNumber, type CatalogResource, type VersionDefinition } from './definition.js';
 
-const RESOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 const ATTRIBUTE_NAME = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-
-async function listAll(store: ObjectStore, prefix: string, delimiter?: string) {
-  const keys: string[] = [];
-  const prefixes: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await store.list({
-      prefix,
-      ...(delimiter === undefined ? {} : { delimiter }),
-      ...(token === undefined ? {} : { continuationToken: token }),
-    });
-    keys.push(...page.objects.map((o) => o.key));
-    prefixes.push(...page.commonPrefixes);
-    token = page.isTruncated ? page.nextContinuationToken : undefined;
-  } while (token !== undefined);
-  return { keys, prefixes };
-}
 
 /** The names under `resource=…/` in the bucket (one LIST per 1000 resources). */
 export async function resourcePrefixes(store: ObjectStore): Promise<string[]> {
-  const { prefixes } = await listAll(store, 'resource=', '/');
-  return prefixes.map((p) => p.slice('resource='.length, -1)).sort();
+  return (await listCommonPrefixes(store, RESOURCES_PREFIX)).map(resourceOfRoot).sort();
 }
 
 function salvagedKeyMap(salvage: unknown): KeyMap {
@@ -57,33 +39,29 @@ export async function rebuildResources(
   const resources: Record<string, CatalogResource> = {};
   const problems: HealProblem[] = [];
   for (const name of await resourcePrefixes(store)) {
-    if (known.has(name) || !RESOURCE_NAME.test(name)) continue;
-    const dataPrefix = `resource=${name}/data/`;
-    const { keys } = await listAll(store, dataPrefix);
+    if (known.has(name) || !isResourceName(name)) continue;
+    const keys = await listKeys(store, dataPrefix(name));
     if (keys.length === 0) continue;
     const shortKeys = new Set<string>();
     const versions = new Set<string>();
     let timestamps = false;
-    const queue = new PQueue({ concurrency });
-    await queue.addAll(
-      keys.map((key) => async () => {
-        const obj = await store.get(key);
-        if (!obj) return;
-        for (const k of Object.keys(obj.metadata)) if (!k.startsWith(SYSTEM_KEY_PREFIX)) shortKeys.add(k);
-        const v = obj.metadata[VERSION_FIELD];
-        versions.add(v !== undefined && /^v\d+$/.test(v) ? v : 'v0');
-        if (obj.metadata[CREATED_FIELD] !== undefined) timestamps = true;
-        if (obj.metadata[BODY_MARKER] === undefined || obj.body.length === 0) return;
-        try {
-          const body = JSON.parse(obj.body.toString('utf8')) as unknown;
-          if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
-            for (const k of Object.keys(body)) if (!k.startsWith('_')) shortKeys.add(k);
-          }
-        } catch {
-          // an undecodable body is heal's to quarantine; its metadata keys still count
+    await mapLimit(keys, concurrency, async (key) => {
+      const obj = await store.get(key);
+      if (!obj) return;
+      for (const k of Object.keys(obj.metadata)) if (!k.startsWith(SYSTEM_KEY_PREFIX)) shortKeys.add(k);
+      const v = obj.metadata[VERSION_FIELD];
+      versions.add(v !== undefined && /^v\d+$/.test(v) ? v : 'v0');
+      if (obj.metadata[CREATED_FIELD] !== undefined) timestamps = true;
+      if (obj.metadata[BODY_MARKER] === undefined || obj.body.length === 0) return;
+      try {
+        const body = JSON.parse(obj.body.toString('utf8')) as unknown;
+        if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+          for (const k of Object.keys(body)) if (!k.startsWith('_')) shortKeys.add(k);
         }
-      }),
-    );
+      } catch {
+        // an undecodable body is heal's to quarantine; its metadata keys still count
+      }
+    });
     const salvaged = salvagedKeyMap(salvage[name]);
     const reverse = new Map(Object.entries(salvaged).map(([path, key]) => [key, path]));
     let keyMap: KeyMap = { ...salvaged };

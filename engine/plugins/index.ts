@@ -1,10 +1,36 @@
-// Plugins: the pipeline contract (types, runner, call context) and the built-in plugins.
-export * from './types.js';
-export { PluginPipeline, isUserResource, pluginError } from './pipeline.js';
-export type { PipelineTarget, PluginStage } from './pipeline.js';
-export { currentCallContext, runWithCallContext } from './call-context.js';
-export type { CallContext } from './call-context.js';
-export * from './cache/index.js';
-export * from './audit/index.js';
-export * from './metrics/index.js';
-export * from './fulltext/index.js';
+// The built-in plugins. Their contract (Plugin, PluginHost, the operations) lives in engine/pipeline.
+export {
+  AUDIT_RESOURCE,
+  AUDIT_SECRET_MARKER,
+  AuditPlugin,
+  type AuditPluginOptions,
+  type AuditRecord,
+} from './audit/index.js';
+export {
+  CACHED_OPERATIONS,
+  CACHE_DRIVERS,
+  CachePlugin,
+  EVICTION_POLICIES,
+  FilesystemCacheDriver,
+  MemoryCacheDriver,
+  S3CacheDriver,
+  type CacheDriver,
+  type CacheDriverKind,
+  type CacheDriverStats,
+  type CacheEntry,
+  type CachePluginOptions,
+  type CacheStats,
+  type CachedOperation,
+  type EvictionPolicy,
+  type FilesystemCacheOptions,
+  type MemoryCacheOptions,
+  type S3CacheOptions,
+} from './cache/index.js';
+export { MetricsPlugin, type MetricSeries, type MetricsPluginOptions, type MetricsSnapshot } from './metrics/index.js';
+export {
+  FullTextPlugin,
+  type FullTextPluginOptions,
+  type RebuildReport,
+  type SearchHit,
+  type SearchResult,
+} from './fulltext/index.js';

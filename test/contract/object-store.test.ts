@@ -5,10 +5,10 @@ import {
   ConflictError,
   MetadataLimitError,
   ValidationError,
-  compareKeys,
   type ListOptions,
   type ObjectStore,
 } from '../../engine/index.js';
+import { compareKeys } from '../../engine/internal.js';
 import { mapLimit } from '../support/map-limit.js';
 import { metadataSizesSeen, testStores } from '../support/stores.js';
 

@@ -84,11 +84,11 @@ for (const s of testStores()) {
       const r = db2.resource('p');
       expect(r.version).toBe('v1');
       expect(await r.get('one')).toEqual({ id: 'one', name: 'Ann', old: 5 });
-      const head = await r.readRecord('one', 'head');
+      const head = await r.core.readRecord('one', 'head');
       expect(head).toMatchObject({ version: 'v0', complete: true });
       // An update rewrites it in the current version: fields the version dropped go, defaults apply.
       expect(await r.update('one', { name: 'Bo' })).toEqual({ id: 'one', name: 'Bo', fresh: true });
-      expect((await r.readRecord('one', 'head'))!.version).toBe('v1');
+      expect((await r.core.readRecord('one', 'head'))!.version).toBe('v1');
     });
 
     it('rejects bad definitions with a clear error', async () => {

@@ -1,6 +1,7 @@
 // The full-text plugin: BM25 relevance order on a small corpus, accent- and case-insensitive matching, updates and deletes reflected at once, a second Database on the same bucket finding the documents, concurrent writers on two servers losing none, and rebuild restoring a damaged index.
 import { afterAll, describe, expect, it } from 'vitest';
-import { Database, FullTextPlugin, ValidationError, tokenize, type ObjectStore } from '../../engine/index.js';
+import { Database, FullTextPlugin, ValidationError, type ObjectStore } from '../../engine/index.js';
+import { tokenize } from '../../engine/internal.js';
 import { testStores } from '../support/stores.js';
 
 const stores = testStores().filter((s) => s.name !== 'file');

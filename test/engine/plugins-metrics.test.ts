@@ -1,6 +1,7 @@
 // The metrics plugin: after a known workload the counts and error counts per operation and per resource are exact, percentiles are present and ordered, memory per series is bounded, and the Prometheus text names every series.
 import { afterAll, describe, expect, it } from 'vitest';
-import { Database, MetricsPlugin, NotFoundError, percentile } from '../../engine/index.js';
+import { Database, MetricsPlugin, NotFoundError } from '../../engine/index.js';
+import { percentile } from '../../engine/internal.js';
 import { testStores } from '../support/stores.js';
 
 const stores = testStores().filter((s) => s.name !== 'file');

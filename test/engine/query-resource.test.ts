@@ -121,7 +121,7 @@ for (const testStore of testStores()) {
     it('heal finds and repairs a missing and an orphan reference', async () => {
       const { store, db, resource } = await setup(10);
       await store.delete('resource=people/partition=byRegion/region=EU/id=p00002');
-      await store.delete(resource.dataKey('p00003'));
+      await store.delete(resource.core.dataKey('p00003'));
       const dry = await db.heal({ dryRun: true });
       const kinds = dry.problems.map((p) => p.kind);
       expect(kinds.filter((k) => k === 'missing-reference')).toHaveLength(1);

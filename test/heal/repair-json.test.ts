@@ -1,7 +1,7 @@
 // The s3db.json recovery layers: each repairs only what is unambiguous; anything else is left for a rebuild.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCatalog, repairJson } from '../../engine/index.js';
+import { parseCatalog, repairJson } from '../../engine/internal.js';
 
 const parse = (text: string) => JSON.parse(repairJson(text)) as unknown;
 

@@ -1,16 +1,14 @@
 // A test-only ResourceAccess over any ObjectStore: JSON bodies at `resource=NAME/data/id=ID`, a few fields
 // copied into metadata (so HEAD vs GET can be told apart), and partition references written by the same
 // functions the engine uses.
+import { type Document, type ObjectStore, type PartitionDefinition } from '../../engine/index.js';
 import {
   normalizePartitions,
   partitionReferenceKeys,
   writePartitionReference,
-  type Document,
-  type ObjectStore,
-  type PartitionDefinition,
   type RecordRead,
   type ResourceAccess,
-} from '../../engine/index.js';
+} from '../../engine/internal.js';
 
 export interface FakeResourceOptions {
   name?: string;

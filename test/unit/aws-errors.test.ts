@@ -1,6 +1,7 @@
 // Pins the mapping of AWS SDK / network errors into engine errors: code, retryable, hint, details, no raw message.
 import { describe, expect, it } from 'vitest';
-import { ConflictError, MetadataLimitError, S3dbError, mapStorageError } from '../../engine/index.js';
+import { ConflictError, MetadataLimitError, S3dbError } from '../../engine/index.js';
+import { mapStorageError } from '../../engine/internal.js';
 
 function sdkError(name: string, status?: number, extra: Record<string, unknown> = {}) {
   return Object.assign(new Error(`raw message with Signature=abc123secret`), {

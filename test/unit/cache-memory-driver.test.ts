@@ -1,6 +1,7 @@
 // The memory cache driver (LRU/FIFO/TTL eviction, entry and byte limits, expiry) and deterministic cache keys.
 import { describe, expect, it } from 'vitest';
-import { MemoryCacheDriver, ValidationError, cacheKey, documentScopes, readScope } from '../../engine/index.js';
+import { MemoryCacheDriver, ValidationError } from '../../engine/index.js';
+import { cacheKey, documentScopes, readScope } from '../../engine/internal.js';
 
 const keys = async (d: MemoryCacheDriver, now = 0) => {
   const out: string[] = [];

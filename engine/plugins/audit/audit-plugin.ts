@@ -4,11 +4,11 @@
 // written through withoutPlugins(), so auditing never audits itself, and are queried like any resource.
 import { randomBytes } from 'node:crypto';
 import { getPath, setPath } from '../../codec/index.js';
-import type { Database } from '../../database.js';
+import type { PluginHost } from '../../pipeline/index.js';
 import { ValidationError } from '../../errors.js';
 import { generateId } from '../../ids.js';
 import type { Document, Filter, QueryResult } from '../../types.js';
-import type { AfterHooks, OperationContext, Plugin, PluginResourceInfo, WriteOperation } from '../types.js';
+import type { AfterHooks, OperationContext, Plugin, PluginResourceInfo, WriteOperation } from '../../pipeline/index.js';
 
 export const AUDIT_RESOURCE = 'plg_audits';
 /** What a secret field reads as in an audit record. */
@@ -59,7 +59,7 @@ export class AuditPlugin implements Plugin {
   readonly after: AfterHooks;
   private readonly options: AuditPluginOptions;
   private readonly maxDataBytes: number;
-  private db: Database | undefined;
+  private db: PluginHost | undefined;
   private counters = { recorded: 0, failed: 0 };
   private lastMs = 0;
   private seq = 0;
@@ -81,7 +81,7 @@ export class AuditPlugin implements Plugin {
     };
   }
 
-  async setup(db: Database): Promise<void> {
+  async setup(db: PluginHost): Promise<void> {
     this.db = db;
     await db.createResource({
       name: this.resourceName,
@@ -151,7 +151,7 @@ export class AuditPlugin implements Plugin {
     return result;
   }
 
-  private requireDb(): Database {
+  private requireDb(): PluginHost {
     if (!this.db)
       throw new ValidationError(`${this.name} is not set up`, { hint: 'db.use(plugin) and connect first.' });
     return this.db;

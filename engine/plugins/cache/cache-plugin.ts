@@ -4,7 +4,7 @@
 // fill whose read started before a write of the same resource is discarded. Another server's writes are seen
 // after at most `ttlMs` (memory/filesystem), or at once with the shared s3 driver (except a fill racing that
 // write, which lives at most `ttlMs`).
-import type { Database } from '../../database.js';
+import type { PluginHost } from '../../pipeline/index.js';
 import { ConfigError, ValidationError } from '../../errors.js';
 import type {
   Operation,
@@ -13,7 +13,7 @@ import type {
   Plugin,
   PluginResourceInfo,
   WriteEvent,
-} from '../types.js';
+} from '../../pipeline/index.js';
 import { FilesystemCacheDriver } from './filesystem-driver.js';
 import { cacheKey, documentScopes, idScope, readScope, scopePrefix } from './keys.js';
 import { MemoryCacheDriver } from './memory-driver.js';
@@ -79,7 +79,7 @@ export class CachePlugin implements Plugin {
   private readonly operations: ReadonlySet<Operation>;
   private readonly now: () => number;
   private driverInstance: CacheDriver | undefined;
-  private db: Database | undefined;
+  private db: PluginHost | undefined;
   private unsubscribe: (() => void) | undefined;
   /** Per resource: bumped by every write, so fills that raced a write are dropped. */
   private readonly generations = new Map<string, number>();
@@ -132,7 +132,7 @@ export class CachePlugin implements Plugin {
     return this.driverInstance;
   }
 
-  setup(db: Database): void {
+  setup(db: PluginHost): void {
     this.db = db;
     if (!this.driverInstance) {
       const compress = this.options.compress;

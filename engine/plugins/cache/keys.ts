@@ -8,7 +8,7 @@ import stableStringify from 'json-stable-stringify';
 import { setPath } from '../../codec/index.js';
 import { partitionPrefix, partitionValuesOf } from '../../partitions/index.js';
 import type { Document, Filter, PartitionDefinition } from '../../types.js';
-import type { Operation, OperationArgs } from '../types.js';
+import type { Operation, OperationArgs } from '../../pipeline/index.js';
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');

@@ -8,11 +8,11 @@
 // A search LISTs `lens/` once and `terms/TERM/` per query term: no GET per posting. The index follows every
 // stored write (Database.onWrite, so writes through withoutPlugins() too), before the write returns.
 import { getPath } from '../../codec/index.js';
-import type { Database } from '../../database.js';
+import type { PluginHost } from '../../pipeline/index.js';
 import { ValidationError } from '../../errors.js';
 import type { ObjectStore } from '../../storage/index.js';
 import type { Document } from '../../types.js';
-import type { Plugin, PluginResourceInfo, WriteEvent } from '../types.js';
+import type { Plugin, PluginResourceInfo, WriteEvent } from '../../pipeline/index.js';
 import { termFrequencies, tokenize } from './tokenize.js';
 
 export interface FullTextPluginOptions {
@@ -73,7 +73,7 @@ export class FullTextPlugin implements Plugin {
   private readonly k1: number;
   private readonly b: number;
   private readonly concurrency: number;
-  private db: Database | undefined;
+  private db: PluginHost | undefined;
   private unsubscribe: (() => void) | undefined;
   private counters = { indexed: 0, removed: 0, searches: 0 };
 
@@ -91,7 +91,7 @@ export class FullTextPlugin implements Plugin {
     this.concurrency = options.concurrency ?? 8;
   }
 
-  setup(db: Database): void {
+  setup(db: PluginHost): void {
     this.db = db;
     this.unsubscribe?.();
     this.unsubscribe = db.onWrite((event) => this.onWrite(event));
@@ -116,7 +116,7 @@ export class FullTextPlugin implements Plugin {
     return { resources: this.indexed, prefix: this.prefix, ranking: 'bm25', stats: { ...this.counters } };
   }
 
-  private requireDb(): Database {
+  private requireDb(): PluginHost {
     if (!this.db) throw new ValidationError('FullTextPlugin is not set up', { hint: 'db.use(plugin) and connect.' });
     return this.db;
   }

@@ -2,9 +2,9 @@
 // middleware around every operation. Memory stays bounded: per series a fixed-size ring of the latest
 // latencies (percentiles are over that window) plus running totals. Exposed as a JSON snapshot (getStats) and
 // as Prometheus text exposition (the server's GET /metrics).
-import type { Database } from '../../database.js';
+import type { PluginHost } from '../../pipeline/index.js';
 import { ValidationError } from '../../errors.js';
-import type { Middleware, Operation, Plugin, PluginResourceInfo } from '../types.js';
+import type { Middleware, Operation, Plugin, PluginResourceInfo } from '../../pipeline/index.js';
 
 export interface MetricsPluginOptions {
   /** Latest latencies kept per (operation, resource) series for percentiles (default 1024). */
@@ -132,7 +132,7 @@ export class MetricsPlugin implements Plugin {
     };
   }
 
-  setup(_db: Database): void {
+  setup(_db: PluginHost): void {
     // Nothing to create: metrics live in memory, per process.
   }
 

@@ -2,18 +2,20 @@
 // the middleware onion (first registered = outermost) around the engine, then every `after` hook in
 // registration order. Failures of a stage become a PluginError naming the plugin, the operation and the stage;
 // errors that merely pass through a middleware (from the engine or a later stage) are rethrown unchanged.
-import type { Database } from '../database.js';
 import { PluginError, S3dbError, ValidationError } from '../errors.js';
-import type { Resource } from '../resource.js';
 import { currentCallContext } from './call-context.js';
 import {
   OPERATIONS,
+  type CoreOperation,
   type Middleware,
   type Operation,
   type OperationArgs,
   type OperationContext,
   type OperationResults,
+  type Pipeline,
+  type PipelineTarget,
   type Plugin,
+  type PluginHost,
   type PluginResourceInfo,
   type PluginSummary,
 } from './types.js';
@@ -47,15 +49,19 @@ export function pluginError(plugin: string, stage: PluginStage, error: unknown, 
   });
 }
 
-export interface PipelineTarget {
-  resource: Resource;
-  name: string;
-  createdBy: string;
-  version: string;
-}
+/** No plugin stage at all: the core runs as it is (`withoutPlugins()`). */
+export const NO_PLUGINS: Pipeline = {
+  async run(_target, _operation, args, core) {
+    return (await core(args, { previous: false })).result;
+  },
+};
 
-export class PluginPipeline {
+/** The registered plugins of one database, and how an operation runs through them. */
+export class PluginPipeline implements Pipeline {
   private readonly registered: Plugin[] = [];
+
+  /** `host` is what plugin stages see as `ctx.database`. */
+  constructor(private readonly host: PluginHost) {}
 
   get plugins(): readonly Plugin[] {
     return this.registered;
@@ -103,32 +109,28 @@ export class PluginPipeline {
     return this.registered.filter((p) => (p.appliesTo ? p.appliesTo(resource) : isUserResource(resource)));
   }
 
-  /** Runs one operation; `engine` is the plain implementation, called at most once per middleware `next()`. */
+  /** Runs one operation: before hooks, the middleware onion around `core`, after hooks. */
   async run<Op extends Operation>(
-    database: Database,
     target: PipelineTarget,
     operation: Op,
     args: OperationArgs[Op],
-    engine: (
-      args: OperationArgs[Op],
-      ctx: OperationContext<Op> | undefined,
-      wantsPrevious: boolean,
-    ) => Promise<OperationResults[Op]>,
+    core: CoreOperation<Op>,
   ): Promise<OperationResults[Op]> {
-    const plugins = this.applying(target);
-    if (plugins.length === 0) return engine(args, undefined, false);
+    const name = target.resource.name;
+    const plugins = this.applying({ name, createdBy: target.createdBy });
+    if (plugins.length === 0) return NO_PLUGINS.run(target, operation, args, core);
     const ctx: OperationContext<Op> = {
       operation,
       resource: target.resource,
-      resourceName: target.name,
+      resourceName: name,
       createdBy: target.createdBy,
       version: target.version,
-      database,
+      database: this.host,
       args,
       call: currentCallContext(),
       state: new Map(),
     };
-    const wantsPrevious = plugins.some((p) => p.wantsPrevious === true);
+    const needs = { previous: plugins.some((p) => p.wantsPrevious === true) };
 
     for (const p of plugins) {
       const hook = p.before?.[operation];
@@ -137,13 +139,17 @@ export class PluginPipeline {
       try {
         out = await hook(ctx.args, ctx);
       } catch (e) {
-        throw pluginError(p.name, 'before', e, operation, target.name);
+        throw pluginError(p.name, 'before', e, operation, name);
       }
       if (out !== undefined) ctx.args = out;
     }
 
     const passedThrough = new WeakSet<object>();
-    let chain = () => engine(ctx.args, ctx, wantsPrevious);
+    let chain = async () => {
+      const outcome = await core(ctx.args, needs);
+      if (outcome.previous !== undefined) ctx.previous = outcome.previous;
+      return outcome.result;
+    };
     for (const p of [...plugins].reverse()) {
       const mw = (p.around?.[operation] ?? p.middleware) as Middleware<Op> | undefined;
       if (!mw) continue;
@@ -161,7 +167,7 @@ export class PluginPipeline {
           return await mw(ctx, next);
         } catch (e) {
           if (typeof e === 'object' && e !== null && passedThrough.has(e)) throw e;
-          throw pluginError(p.name, 'middleware', e, operation, target.name);
+          throw pluginError(p.name, 'middleware', e, operation, name);
         }
       };
     }
@@ -174,7 +180,7 @@ export class PluginPipeline {
       try {
         out = await hook(result, ctx);
       } catch (e) {
-        throw pluginError(p.name, 'after', e, operation, target.name);
+        throw pluginError(p.name, 'after', e, operation, name);
       }
       if (out !== undefined) result = out;
     }

@@ -1,8 +1,25 @@
-// The plugin contract: the operations a plugin can see, what each receives and returns, and the Plugin shape
-// (setup/teardown, ordered before/after hooks, middleware around an operation). docs/engine-api.md "Plugins".
-import type { Database } from '../database.js';
-import type { Resource } from '../resource.js';
-import type { CountResult, Document, PartitionListing, QueryOptions, QueryResult } from '../types.js';
+// The plugin contract: the operations a plugin can see, what each receives and returns, the Plugin shape
+// (setup/teardown, ordered before/after hooks, middleware around an operation), and the two interfaces plugins
+// work against — ResourceApi and PluginHost — so that no plugin depends on the Database or Resource classes.
+// docs/engine-api.md "Plugins".
+import type { EventEmitter } from 'node:events';
+import type { SecretCipher } from '../crypto/index.js';
+import type { ObjectStore } from '../storage/index.js';
+import type {
+  Attributes,
+  Behavior,
+  BulkItemError,
+  BulkResult,
+  CountResult,
+  Document,
+  HookEvent,
+  HookFunction,
+  PartitionDefinition,
+  PartitionListing,
+  QueryOptions,
+  QueryResult,
+  ResourceDefinitionInput,
+} from '../types.js';
 import type { CallContext } from './call-context.js';
 
 /**
@@ -30,9 +47,12 @@ export type Operation = (typeof OPERATIONS)[number];
 export const WRITE_OPERATIONS = ['insert', 'update', 'replace', 'upsert', 'delete'] as const;
 export type WriteOperation = (typeof WRITE_OPERATIONS)[number];
 
-export function isWriteOperation(op: Operation): op is WriteOperation {
-  return (WRITE_OPERATIONS as readonly string[]).includes(op);
+export interface PageOptions {
+  limit?: number;
+  cursor?: string;
 }
+
+export type CountOptions = Pick<QueryOptions, 'filter' | 'partition' | 'partitionValues'>;
 
 /** What each operation receives; a `before` hook may return a changed copy. */
 export interface OperationArgs {
@@ -43,10 +63,10 @@ export interface OperationArgs {
   delete: { id: string; options: { confirm?: boolean } };
   get: { id: string };
   exists: { id: string };
-  list: { options: { limit?: number; cursor?: string } };
-  listIds: { options: { limit?: number; cursor?: string } };
+  list: { options: PageOptions };
+  listIds: { options: PageOptions };
   query: { options: QueryOptions };
-  count: { options: Pick<QueryOptions, 'filter' | 'partition' | 'partitionValues'> };
+  count: { options: CountOptions };
   listPartitions: { partition?: string | undefined };
 }
 
@@ -66,23 +86,56 @@ export interface OperationResults {
   listPartitions: PartitionListing[];
 }
 
+/**
+ * What the plugin-free core did for one operation: its result and, for writes, the stored document just before
+ * the write (null when the write created it). The pipeline hands `previous` to the `after` hooks.
+ */
+export interface OperationOutcome<Op extends Operation> {
+  result: OperationResults[Op];
+  previous?: Document | null;
+}
+
+/** One operation of the plugin-free core, as the pipeline calls it (at most once per middleware `next()`). */
+export type CoreOperation<Op extends Operation> = (
+  args: OperationArgs[Op],
+  needs: { previous: boolean },
+) => Promise<OperationOutcome<Op>>;
+
+/** What the pipeline knows of the resource an operation runs on. */
+export interface PipelineTarget {
+  /** The plugin-aware resource (calling it again re-enters the pipeline). */
+  resource: ResourceApi;
+  createdBy: string;
+  version: string;
+}
+
+/** Runs one operation through the plugin stages around the plugin-free core. */
+export interface Pipeline {
+  run<Op extends Operation>(
+    target: PipelineTarget,
+    operation: Op,
+    args: OperationArgs[Op],
+    core: CoreOperation<Op>,
+  ): Promise<OperationResults[Op]>;
+}
+
 /** One run of one operation through the pipeline, shared by every plugin stage of that run. */
 export interface OperationContext<Op extends Operation = Operation> {
   readonly operation: Op;
   /** The resource the operation runs on (plugin-aware: calling it again re-enters the pipeline). */
-  readonly resource: Resource;
+  readonly resource: ResourceApi;
   readonly resourceName: string;
   /** 'user' or the plugin that owns the resource. */
   readonly createdBy: string;
   /** The resource's schema version when the operation started. */
   readonly version: string;
-  readonly database: Database;
+  readonly database: PluginHost;
   /** The arguments; replaced by what `before` hooks return. */
   args: OperationArgs[Op];
   /**
    * For update / replace / upsert / delete: the stored document just before the write (null when an upsert
-   * inserted), set by the engine before the `after` hooks run. Secret fields are as stored (encrypted), and
-   * for delete it is only complete when a plugin asked for it with `wantsPrevious`.
+   * inserted), set by the pipeline from what the core returned, before the `after` hooks run. Secret fields are
+   * as stored (encrypted), and for delete it is only complete when a plugin asked for it with `wantsPrevious`.
    */
   previous?: Document | null;
   /** The caller's context (actor, session…) from `runWithCallContext`; `{}` when none. */
@@ -125,7 +178,7 @@ export interface Plugin {
   /** Unique per database; errors and `db.plugins` name the plugin by it. */
   readonly name: string;
   /** Runs once, at `db.connect()` (or at `db.use()` when already connected), in registration order. */
-  setup?(db: Database): Awaitable<void>;
+  setup?(db: PluginHost): Awaitable<void>;
   /** Runs at `db.close()`, in reverse registration order. */
   teardown?(): Awaitable<void>;
   /** A JSON summary of the plugin's options and state, listed by `db.plugins` / `getStats`. */
@@ -164,4 +217,74 @@ export interface WriteEvent {
   id: string;
   before: Document | null;
   after: Document | null;
+}
+
+/** A resource as callers (tools, plugins, library users) see it: one method per operation. */
+export interface ResourceApi {
+  readonly name: string;
+  readonly version: string;
+  readonly behavior: Behavior;
+  readonly attributes: Attributes;
+  readonly partitions: Record<string, PartitionDefinition>;
+  readonly secretPaths: string[];
+  readonly fieldTypes: Record<string, string>;
+  readonly timestamps: boolean;
+  readonly paranoid: boolean;
+  /** 'user', or the plugin that owns this resource. */
+  readonly createdBy: string;
+  get(id: string): Promise<Document>;
+  getOrNull(id: string): Promise<Document | null>;
+  exists(id: string): Promise<boolean>;
+  getMany(ids: string[], options?: { concurrency?: number }): Promise<{ records: Document[]; missing: string[] }>;
+  listIds(options?: PageOptions): Promise<{ ids: string[]; nextCursor?: string }>;
+  list(options?: PageOptions): Promise<{ records: Document[]; nextCursor?: string }>;
+  insert(data: Record<string, unknown>): Promise<Document>;
+  insertMany(items: Record<string, unknown>[], options?: { concurrency?: number }): Promise<BulkResult>;
+  update(id: string, patch: Record<string, unknown>): Promise<Document>;
+  replace(id: string, data: Record<string, unknown>): Promise<Document>;
+  upsert(data: Record<string, unknown>): Promise<{ record: Document; created: boolean }>;
+  delete(id: string, options?: { confirm?: boolean }): Promise<void>;
+  deleteMany(
+    ids: string[],
+    options?: { confirm?: boolean; concurrency?: number },
+  ): Promise<{ deleted: string[]; errors: BulkItemError[] }>;
+  query(options?: QueryOptions): Promise<QueryResult>;
+  count(options?: CountOptions): Promise<CountResult>;
+  listPartitions(partition?: string): Promise<PartitionListing[]>;
+  /** Registers a hook in code (runs after the named hooks of the definition, in registration order). */
+  addHook(event: HookEvent, fn: HookFunction, name?: string): void;
+  /** The same resource with no plugin stage (plugins' own maintenance reads and writes). */
+  withoutPlugins(): ResourceApi;
+}
+
+/** What `createResource` did. */
+export interface CreateResourceResult<R extends ResourceApi = ResourceApi> {
+  resource: R;
+  version: string;
+  created: boolean;
+  changed: boolean;
+}
+
+/**
+ * The database seen without plugins (`db.withoutPlugins()`): the same catalog and documents, but its resources
+ * run no plugin stage. Used by the engine and by plugins for their own maintenance reads and writes.
+ */
+export interface DatabaseView {
+  readonly store: ObjectStore;
+  readonly cipher: SecretCipher;
+  resource(name: string): ResourceApi;
+  hasResource(name: string): boolean;
+  createResource(def: ResourceDefinitionInput): Promise<CreateResourceResult>;
+}
+
+/**
+ * What a plugin sees of the database it is registered in (the Database implements it), including its events
+ * (`healed`, `pluginError`, …).
+ */
+export interface PluginHost extends DatabaseView, Pick<EventEmitter, 'on' | 'off' | 'emit'> {
+  /** True when the passphrase is known, so secret fields are returned in clear. */
+  readonly passphraseSet: boolean;
+  withoutPlugins(): DatabaseView;
+  /** Calls `observer` after every stored write from either view; returns an unsubscribe function. */
+  onWrite(observer: (event: WriteEvent) => void | Promise<void>): () => void;
 }

@@ -1,0 +1,8 @@
+// Engine internals the tests and benchmarks reach for (not public API: may change without notice).
+export { compareKeys, mapStorageError } from './storage/index.js';
+export { parseCatalog, repairJson } from './catalog/index.js';
+export { normalizePartitions, partitionReferenceKeys, writePartitionReference } from './partitions/index.js';
+export { cacheKey, documentScopes, readScope } from './plugins/cache/index.js';
+export { tokenize } from './plugins/fulltext/index.js';
+export { percentile } from './plugins/metrics/index.js';
+export type { RecordRead, ResourceAccess } from './types.js';

@@ -1,0 +1,33 @@
+// The plugin pipeline's public face: the contract plugins implement and depend on, and the runner.
+export {
+  OPERATIONS,
+  WRITE_OPERATIONS,
+  type AfterHook,
+  type AfterHooks,
+  type AroundHooks,
+  type Awaitable,
+  type BeforeHook,
+  type BeforeHooks,
+  type CoreOperation,
+  type CountOptions,
+  type CreateResourceResult,
+  type DatabaseView,
+  type Middleware,
+  type Operation,
+  type OperationArgs,
+  type OperationContext,
+  type OperationOutcome,
+  type OperationResults,
+  type PageOptions,
+  type Pipeline,
+  type PipelineTarget,
+  type Plugin,
+  type PluginHost,
+  type PluginResourceInfo,
+  type PluginSummary,
+  type ResourceApi,
+  type WriteEvent,
+  type WriteOperation,
+} from './types.js';
+export { NO_PLUGINS, PluginPipeline, isUserResource, pluginError, type PluginStage } from './pipeline.js';
+export { currentCallContext, runWithCallContext, type CallContext } from './call-context.js';

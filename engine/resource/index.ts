@@ -1,0 +1,5 @@
+// A resource: the plugin-aware Resource, the plugin-free ResourceCore it wraps, and what they share.
+export { Resource } from './resource.js';
+export { ResourceCore, type ResourceEnvironment, type Written } from './resource-core.js';
+export { WriteObservers, type WriteObserver } from './write-observers.js';
+export { deepMerge } from './documents.js';

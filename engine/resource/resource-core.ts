@@ -1,0 +1,458 @@
+// A resource without plugins: each operation validates, runs the resource's hooks, and reads or writes the
+// store, and returns what it did — for writes also the stored document just before the write. The pipeline of
+// one write is validate → timestamps → before-hooks → encrypt secrets → encode → behavior split → conditional
+// put → partition references → write observers → after-hooks. The plugin-aware Resource wraps this.
+import type { EventEmitter } from 'node:events';
+import { VERSION_FIELD } from '../behaviors/index.js';
+import type { Catalog } from '../catalog/index.js';
+import type { SecretCipher } from '../crypto/index.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import type { HookRegistry } from '../hooks.js';
+import { generateId, validateId } from '../ids.js';
+import { dataKey, dataPrefix, idOfDataKey } from '../keys.js';
+import { listPartitions, partitionReferenceKeys } from '../partitions/index.js';
+import type { CountOptions, PageOptions } from '../pipeline/index.js';
+import { runCount, runQuery } from '../query/index.js';
+import { validateDocument } from '../schema/index.js';
+import type { ObjectStore } from '../storage/index.js';
+import type {
+  Attributes,
+  Behavior,
+  CountResult,
+  Document,
+  EngineLogger,
+  HookEvent,
+  HookFunction,
+  PartitionDefinition,
+  PartitionListing,
+  QueryOptions,
+  QueryResult,
+  RecordRead,
+  ResourceAccess,
+} from '../types.js';
+import { mapLimit } from '../util/index.js';
+import { asRecord, deepMerge, stripReadOnly } from './documents.js';
+import { RecordCodec, REVISION_FIELD, type StoredRecord } from './record-codec.js';
+import { ResourceSchemas, type VersionState } from './version-state.js';
+import type { WriteObservers } from './write-observers.js';
+
+/** What a resource shares with the rest of its database. Plain objects and classes: no callbacks. */
+export interface ResourceEnvironment {
+  readonly store: ObjectStore;
+  readonly cipher: SecretCipher;
+  /** Parallel requests for bulk operations. */
+  readonly concurrency: number;
+  readonly logger: EngineLogger | undefined;
+  readonly catalog: Catalog;
+  readonly hooks: HookRegistry;
+  readonly writes: WriteObservers;
+  /** Receives `exceedsLimit` events. */
+  readonly events: EventEmitter;
+}
+
+/** A write and the stored document just before it (secrets as stored). */
+export interface Written {
+  document: Document;
+  previous: Document;
+}
+
+const MAX_WRITE_ATTEMPTS = 40;
+const DEFAULT_PAGE = 100;
+
+function backoff(attempt: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 2 * 2 ** attempt)));
+}
+
+export class ResourceCore implements ResourceAccess {
+  readonly name: string;
+  readonly store: ObjectStore;
+  readonly dataPrefix: string;
+  readonly concurrency: number;
+  private readonly schemas: ResourceSchemas;
+  private readonly codec: RecordCodec;
+
+  constructor(
+    name: string,
+    private readonly env: ResourceEnvironment,
+  ) {
+    this.name = name;
+    this.store = env.store;
+    this.concurrency = env.concurrency;
+    this.dataPrefix = dataPrefix(name);
+    this.schemas = new ResourceSchemas(name, env.catalog, env.hooks);
+    this.codec = new RecordCodec(this.schemas, env.cipher, env.events);
+  }
+
+  private get state(): VersionState {
+    return this.schemas.current();
+  }
+
+  get version(): string {
+    return this.state.version;
+  }
+  get behavior(): Behavior {
+    return this.state.def.behavior;
+  }
+  get attributes(): Attributes {
+    return this.state.def.attributes;
+  }
+  get partitions(): Record<string, PartitionDefinition> {
+    return this.state.partitions;
+  }
+  get secretPaths(): string[] {
+    return this.state.schema.secretPaths;
+  }
+  get fieldTypes(): Record<string, string> {
+    return this.state.schema.fieldTypes;
+  }
+  get timestamps(): boolean {
+    return this.state.def.timestamps;
+  }
+  get paranoid(): boolean {
+    return this.state.def.paranoid;
+  }
+  /** 'user', or the plugin that owns this resource. */
+  get createdBy(): string {
+    return this.schemas.entry.createdBy;
+  }
+  /** Whether any hook (named or in code) runs on `event`. */
+  hasHook(event: HookEvent): boolean {
+    return this.state.hooks.has(event);
+  }
+
+  dataKey(id: string): string {
+    return dataKey(this.name, id);
+  }
+
+  idFromDataKey(key: string): string {
+    return idOfDataKey(this.name, key) ?? '';
+  }
+
+  addHook(event: HookEvent, fn: HookFunction, name?: string): void {
+    this.schemas.addHook(event, fn, name);
+  }
+
+  // ---- reading ----
+
+  private async readStored(id: string, mode: 'head' | 'full'): Promise<StoredRecord | null> {
+    const key = this.dataKey(id);
+    if (mode === 'head') {
+      const head = await this.store.head(key);
+      return head ? this.codec.decode(id, head.metadata, null, head.etag) : null;
+    }
+    const obj = await this.store.get(key);
+    return obj ? this.codec.decode(id, obj.metadata, obj.body, obj.etag) : null;
+  }
+
+  /** One HEAD or GET; secrets revealed (or masked without the passphrase). */
+  async readRecord(id: string, mode: 'head' | 'full'): Promise<RecordRead | null> {
+    const stored = await this.readStored(id, mode);
+    if (!stored) return null;
+    return { ...stored, doc: await this.codec.reveal(stored.doc, stored.version) };
+  }
+
+  private hookContext(event: HookEvent, id?: string) {
+    return { resource: this.name, event, ...(id === undefined ? {} : { id }) };
+  }
+
+  notFound(id: string): NotFoundError {
+    return new NotFoundError(`No document "${id}" in "${this.name}"`, {
+      details: { resource: this.name, id },
+      hint: 'Check the id; use query to find existing documents.',
+    });
+  }
+
+  async getOrNull(id: string): Promise<Document | null> {
+    const state = this.state;
+    const wanted = await state.hooks.run('beforeGet', validateId(id), this.hookContext('beforeGet', id));
+    const rec = await this.readRecord(wanted, 'full');
+    if (!rec) return null;
+    return state.hooks.run('afterGet', rec.doc, this.hookContext('afterGet', wanted));
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.store.head(this.dataKey(validateId(id)))) !== null;
+  }
+
+  async listIds(options: PageOptions = {}): Promise<{ ids: string[]; nextCursor?: string }> {
+    const limit = options.limit ?? DEFAULT_PAGE;
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new ValidationError('limit must be a positive integer', { hint: 'Pass limit between 1 and 1000.' });
+    }
+    // One page of ids, resumable by the store's continuation token (the cursor).
+    const ids: string[] = [];
+    let token = options.cursor;
+    for (;;) {
+      const page = await this.store.list({
+        prefix: this.dataPrefix,
+        maxKeys: Math.min(1000, limit - ids.length),
+        ...(token === undefined ? {} : { continuationToken: token }),
+      });
+      for (const o of page.objects) ids.push(this.idFromDataKey(o.key));
+      token = page.isTruncated ? page.nextContinuationToken : undefined;
+      if (token === undefined || ids.length >= limit) break;
+    }
+    return token === undefined ? { ids } : { ids, nextCursor: token };
+  }
+
+  async list(options: PageOptions = {}): Promise<{ records: Document[]; nextCursor?: string }> {
+    const { ids, nextCursor } = await this.listIds(options);
+    const found = await mapLimit(ids, this.concurrency, (id) => this.getOrNull(id));
+    const records = found.filter((doc): doc is Document => doc !== null);
+    return nextCursor === undefined ? { records } : { records, nextCursor };
+  }
+
+  query(options: QueryOptions = {}): Promise<QueryResult> {
+    return runQuery(this, options);
+  }
+
+  count(options: CountOptions = {}): Promise<CountResult> {
+    return runCount(this, options);
+  }
+
+  listPartitions(partition?: string): Promise<PartitionListing[]> {
+    return listPartitions(this, partition);
+  }
+
+  // ---- writing ----
+
+  private validate(doc: Record<string, unknown>, state: VersionState): Document {
+    return validateDocument(state.schema, doc, { resource: this.name }) as Document;
+  }
+
+  private async writeReferences(doc: Document, state: VersionState, previous?: Document): Promise<void> {
+    const next = [...partitionReferenceKeys(this.name, state.partitions, doc).values()];
+    const old = previous ? [...partitionReferenceKeys(this.name, state.partitions, previous).values()] : [];
+    const toWrite = next.filter((k) => !old.includes(k));
+    const toDelete = old.filter((k) => !next.includes(k));
+    if (toWrite.length === 0 && toDelete.length === 0) return;
+    // New references first, then the old ones removed: a crash in between leaves a stale reference (filtered at
+    // read time, repaired by heal), never a document missing from its partition.
+    const work = async () => {
+      await Promise.all(toWrite.map((key) => this.store.put(key, '', { [VERSION_FIELD]: state.version })));
+      if (toDelete.length > 0) await this.store.deleteMany(toDelete);
+    };
+    if (this.schemas.entry.asyncPartitions) {
+      work().catch((e: unknown) =>
+        this.env.logger?.warn({ resource: this.name, id: doc.id, err: String(e) }, 'partition references not written'),
+      );
+    } else {
+      await work();
+    }
+  }
+
+  /**
+   * After a conditional PUT failed its precondition: true when the object holds the very body this writer sent
+   * (same random revision), i.e. an earlier attempt of the same PUT reached the server but its response was lost
+   * and the SDK's retry then hit our own write. Such a write succeeded; it must not be reported as a conflict
+   * nor applied a second time.
+   */
+  private async isOwnWrite(conflict: ConflictError, key: string, body: string): Promise<boolean> {
+    // Only a retried PUT can meet its own earlier attempt (stores report `details.attempts`, S3's SDK does).
+    const attempts = conflict.details.attempts;
+    if (typeof attempts !== 'number' || attempts < 2) return false;
+    const cur = await this.store.get(key);
+    if (!cur) return false;
+    try {
+      const sent = (JSON.parse(body) as Record<string, unknown>)[REVISION_FIELD];
+      const found = (JSON.parse(cur.body.toString('utf8')) as Record<string, unknown>)[REVISION_FIELD];
+      return typeof sent === 'string' && sent === found;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Stores a new document (`ifNoneMatch: '*'`: never over an existing id). */
+  async insert(data: Record<string, unknown>): Promise<Document> {
+    const state = this.state;
+    const input = stripReadOnly(asRecord(data, 'A document'));
+    const id = input.id === undefined ? generateId() : validateId(input.id);
+    let doc = this.validate({ ...input, id }, state);
+    if (state.def.timestamps) {
+      const now = new Date().toISOString();
+      doc = { ...doc, createdAt: now, updatedAt: now };
+    }
+    const hooked = await state.hooks.run('beforeInsert', doc, this.hookContext('beforeInsert', id));
+    if (hooked !== doc) doc = this.validate({ ...asRecord(hooked, 'beforeInsert result'), id }, state);
+    const stored = await this.codec.encrypt(doc, state);
+    const enc = this.codec.encode(stored, state, 'insert');
+    try {
+      await this.store.put(this.dataKey(id), enc.body, enc.metadata, {
+        ifNoneMatch: '*',
+        contentType: 'application/json',
+      });
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      if (!(await this.isOwnWrite(e, this.dataKey(id), enc.body))) {
+        throw new ConflictError(`"${this.name}" already has a document with id "${id}"`, {
+          details: { resource: this.name, id },
+          hint: 'Use update or upsert to change it, or insert without an id to get a new one.',
+        });
+      }
+    }
+    await this.writeReferences(stored, state);
+    await this.env.writes.notify({ resource: this.name, operation: 'insert', id, before: null, after: stored });
+    const out = await this.codec.readerView(stored, enc, state.version);
+    return state.hooks.run('afterInsert', out, this.hookContext('afterInsert', id));
+  }
+
+  /**
+   * Read (with ETag) → build → write with ifMatch, re-read and rebuilt on conflict, so concurrent writers of
+   * different fields never lose each other's changes.
+   */
+  private async rewrite(
+    id: string,
+    operation: 'update' | 'replace',
+    build: (current: Document, state: VersionState) => Record<string, unknown>,
+    encryptOnly: Record<string, unknown> | undefined,
+  ): Promise<Written> {
+    const state = this.state;
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const cur = await this.readStored(id, 'full');
+      if (!cur) throw this.notFound(id);
+      let doc = this.validate({ ...build(cur.doc, state), id }, state);
+      if (state.def.timestamps) {
+        const createdAt = typeof cur.doc.createdAt === 'string' ? cur.doc.createdAt : new Date().toISOString();
+        doc = { ...doc, createdAt, updatedAt: new Date().toISOString() };
+      }
+      const stored = await this.codec.encrypt(doc, state, encryptOnly);
+      const enc = this.codec.encode(stored, state, operation);
+      try {
+        await this.store.put(this.dataKey(id), enc.body, enc.metadata, {
+          ifMatch: cur.etag,
+          contentType: 'application/json',
+        });
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+        if (!(await this.isOwnWrite(e, this.dataKey(id), enc.body))) {
+          await backoff(attempt);
+          continue;
+        }
+      }
+      await this.writeReferences(stored, state, cur.doc);
+      await this.env.writes.notify({ resource: this.name, operation, id, before: cur.doc, after: stored });
+      return { document: await this.codec.readerView(stored, enc, state.version), previous: cur.doc };
+    }
+    throw new ConflictError(`"${this.name}/${id}" kept changing; the ${operation} was not applied`, {
+      details: { resource: this.name, id },
+      hint: 'Many writers are changing this document at once; retry.',
+      retryable: true,
+    });
+  }
+
+  /** Keeps only the attributes the current version knows (an update rewrites a record in the current version). */
+  private currentFields(doc: Document, state: VersionState): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(stripReadOnly(doc))) {
+      if (Object.hasOwn(state.schema.fields, k) || k === 'id' || k === 'createdAt' || k === 'updatedAt') out[k] = v;
+    }
+    return out;
+  }
+
+  /** Merges `patch` into the stored document (plain objects deep-merged). */
+  async update(id: string, patch: Record<string, unknown>): Promise<Written> {
+    validateId(id);
+    const state = this.state;
+    const p = stripReadOnly(asRecord(patch, 'An update'));
+    if (p.id !== undefined && p.id !== id) {
+      throw new ValidationError('An update cannot change the id', {
+        issues: [{ path: 'id', message: 'differs from the document id' }],
+        hint: 'Insert a new document with the new id and delete the old one.',
+      });
+    }
+    const hooked = asRecord(
+      await state.hooks.run('beforeUpdate', p, this.hookContext('beforeUpdate', id)),
+      'beforeUpdate result',
+    );
+    const { id: _id, createdAt: _c, updatedAt: _u, ...changes } = hooked;
+    const written = await this.rewrite(
+      id,
+      'update',
+      (cur, s) => deepMerge(this.currentFields(cur, s), changes),
+      changes,
+    );
+    const document = await state.hooks.run('afterUpdate', written.document, this.hookContext('afterUpdate', id));
+    return { document, previous: written.previous };
+  }
+
+  /** Replaces the stored document's attributes with `data` (createdAt kept). */
+  async replace(id: string, data: Record<string, unknown>): Promise<Written> {
+    validateId(id);
+    const state = this.state;
+    const input = stripReadOnly(asRecord(data, 'A document'));
+    if (input.id !== undefined && input.id !== id) {
+      throw new ValidationError('replace cannot change the id', { issues: [{ path: 'id', message: 'differs' }] });
+    }
+    const hooked = asRecord(
+      await state.hooks.run('beforeUpdate', input, this.hookContext('beforeUpdate', id)),
+      'beforeUpdate result',
+    );
+    const { createdAt: _c, updatedAt: _u, ...body } = hooked;
+    const written = await this.rewrite(id, 'replace', () => body, undefined);
+    const document = await state.hooks.run('afterUpdate', written.document, this.hookContext('afterUpdate', id));
+    return { document, previous: written.previous };
+  }
+
+  /** Inserts, or replaces when the id exists; `previous` is null when it inserted. */
+  async upsert(
+    data: Record<string, unknown>,
+  ): Promise<{ record: Document; created: boolean; previous: Document | null }> {
+    const input = asRecord(data, 'A document');
+    if (input.id === undefined) {
+      throw new ValidationError('upsert needs an id', {
+        issues: [{ path: 'id', message: 'is required for upsert' }],
+        hint: 'Pass data.id, or use insert to get a generated id.',
+      });
+    }
+    const id = validateId(input.id);
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      try {
+        return { record: await this.insert(input), created: true, previous: null };
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+      }
+      try {
+        const written = await this.replace(id, input);
+        return { record: written.document, created: false, previous: written.previous };
+      } catch (e) {
+        if (!(e instanceof NotFoundError)) throw e; // deleted between the two: insert again
+      }
+    }
+    throw new ConflictError(`upsert of "${this.name}/${id}" kept racing with deletes`, { retryable: true });
+  }
+
+  /**
+   * Deletes one document and its partition references; returns the stored document it removed. That is only
+   * complete (a GET instead of a HEAD) when `needs.previous`, partitions or delete hooks require it.
+   */
+  async delete(
+    id: string,
+    options: { confirm?: boolean } = {},
+    needs: { previous: boolean } = { previous: false },
+  ): Promise<{ previous: Document }> {
+    validateId(id);
+    const state = this.state;
+    if (state.def.paranoid && options.confirm !== true) {
+      throw new ValidationError(`"${this.name}" is paranoid: deleting needs confirmation`, {
+        details: { resource: this.name, id },
+        hint: 'Pass { confirm: true } to delete.',
+        issues: [{ path: 'confirm', message: 'must be true for a paranoid resource' }],
+      });
+    }
+    const needDoc =
+      needs.previous ||
+      Object.keys(state.partitions).length > 0 ||
+      state.hooks.has('beforeDelete') ||
+      state.hooks.has('afterDelete');
+    const cur = await this.readStored(id, needDoc ? 'full' : 'head');
+    if (!cur) throw this.notFound(id);
+    const doc = needDoc ? await this.codec.reveal(cur.doc, cur.version) : cur.doc;
+    await state.hooks.run('beforeDelete', doc, this.hookContext('beforeDelete', id));
+    await this.store.delete(this.dataKey(id));
+    const refs = [...partitionReferenceKeys(this.name, state.partitions, cur.doc).values()];
+    if (refs.length > 0) await this.store.deleteMany(refs);
+    await this.env.writes.notify({ resource: this.name, operation: 'delete', id, before: cur.doc, after: null });
+    await state.hooks.run('afterDelete', doc, this.hookContext('afterDelete', id));
+    return { previous: cur.doc };
+  }
+}
