@@ -38,3 +38,19 @@ export type { HealRecordsOptions, HealRecordsResult } from './heal/index.js';
 // Plugins (issue 7): the pipeline contract and the built-in plugins.
 export type { DatabaseView } from './database.js';
 export * from './plugins/index.js';
+// Observing the engine: request prices (getStats, GET /metrics) and the one Prometheus text renderer.
+export {
+  REQUEST_TYPES,
+  REQUEST_TYPE_OF,
+  S3_PRICE_TABLE,
+  escapeLabelValue,
+  estimateCosts,
+  renderPrometheus,
+} from './observe/index.js';
+export type {
+  CostBreakdownLine,
+  CostEstimate,
+  PrometheusFamily,
+  PrometheusSample,
+  RequestType,
+} from './observe/index.js';
