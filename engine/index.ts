@@ -102,6 +102,21 @@ export { generateId, validateId } from './ids.js';
 export { PBKDF2_ITERATIONS, SecretCipher } from './crypto/index.js';
 export { CATALOG_KEY, QUARANTINE_PREFIX } from './keys.js';
 
+// Watching the engine: request prices and Prometheus text.
+export {
+  REQUEST_TYPES,
+  REQUEST_TYPE_OF,
+  S3_PRICE_TABLE,
+  escapeLabelValue,
+  estimateCosts,
+  renderPrometheus,
+  type CostBreakdownLine,
+  type CostEstimate,
+  type PrometheusFamily,
+  type PrometheusSample,
+  type RequestType,
+} from './observe/index.js';
+
 // Plugins: the contract they implement, the caller's context, and the built-in plugins.
 export {
   OPERATIONS,

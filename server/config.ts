@@ -1,5 +1,6 @@
 // The whole server configuration: one zod schema, filled from CLI flags > environment > defaults. This is the
 // only module that reads process.argv / process.env (main.ts passes them in); everything else gets a Config.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../engine/index.js';
 
@@ -141,61 +142,54 @@ export const configSchema = z
 export type Config = z.output<typeof configSchema>;
 export type ConfigKey = keyof Config;
 
-interface FieldSource {
+/** How a flag or environment string becomes a value: the kind of the field's type in the schema. */
+export type FieldKind = 'boolean' | 'number' | 'list' | 'string';
+type KindOf<T> = T extends boolean
+  ? 'boolean'
+  : T extends number
+    ? 'number'
+    : T extends readonly unknown[]
+      ? 'list'
+      : 'string';
+
+interface FieldSource<K extends FieldKind = FieldKind> {
+  /** Checked against the schema by the compiler (KindOf), so the two cannot drift apart. */
+  kind: K;
   /** Environment variables, first one set wins. */
   env: string[];
   /** Never printed or logged in clear. */
   secret?: boolean;
 }
 
-/** Where each field may come from besides its flag (`--kebab-case-name`). */
-export const CONFIG_SOURCES: Record<ConfigKey, FieldSource> = {
-  transport: { env: ['MCP_TRANSPORT'] },
-  host: { env: ['MCP_SERVER_HOST'] },
-  port: { env: ['MCP_SERVER_PORT'] },
-  connectionString: { env: ['S3DB_CONNECTION_STRING', 'S3DB_CONNECTION'], secret: true },
-  passphrase: { env: ['S3DB_SECURITY_PASSPHRASE'], secret: true },
-  authToken: { env: ['S3DB_MCP_AUTH_TOKEN'], secret: true },
-  readOnly: { env: ['S3DB_MCP_READ_ONLY'] },
-  disableTools: { env: ['S3DB_MCP_DISABLE_TOOLS'] },
-  revealSecrets: { env: ['S3DB_MCP_REVEAL_SECRETS'] },
-  logLevel: { env: ['LOG_LEVEL'] },
-  queryDefaultLimit: { env: ['S3DB_MCP_QUERY_DEFAULT_LIMIT'] },
-  queryMaxLimit: { env: ['S3DB_MCP_QUERY_MAX_LIMIT'] },
-  maxResponseBytes: { env: ['S3DB_MCP_MAX_RESPONSE_BYTES'] },
-  allowedHosts: { env: ['S3DB_MCP_ALLOWED_HOSTS'] },
-  allowedOrigins: { env: ['S3DB_MCP_ALLOWED_ORIGINS'] },
-  requestTimeoutMs: { env: ['S3DB_REQUEST_TIMEOUT_MS'] },
-  connectTimeoutMs: { env: ['S3DB_CONNECT_TIMEOUT_MS'] },
-  maxAttempts: { env: ['S3DB_MAX_ATTEMPTS'] },
-  plugins: { env: ['S3DB_PLUGINS'] },
-  fulltext: { env: ['S3DB_FULLTEXT'] },
-  cacheDriver: { env: ['S3DB_CACHE_DRIVER'] },
-  cacheTtlMs: { env: ['S3DB_CACHE_TTL_MS'] },
-  cacheDirectory: { env: ['S3DB_CACHE_DIRECTORY'] },
+/** How each field is read: its flag is `--kebab-case-name`, plus these environment variables. */
+export const CONFIG_SOURCES: { [K in ConfigKey]: FieldSource<KindOf<NonNullable<Config[K]>>> } = {
+  transport: { kind: 'string', env: ['MCP_TRANSPORT'] },
+  host: { kind: 'string', env: ['MCP_SERVER_HOST'] },
+  port: { kind: 'number', env: ['MCP_SERVER_PORT'] },
+  connectionString: { kind: 'string', env: ['S3DB_CONNECTION_STRING', 'S3DB_CONNECTION'], secret: true },
+  passphrase: { kind: 'string', env: ['S3DB_SECURITY_PASSPHRASE'], secret: true },
+  authToken: { kind: 'string', env: ['S3DB_MCP_AUTH_TOKEN'], secret: true },
+  readOnly: { kind: 'boolean', env: ['S3DB_MCP_READ_ONLY'] },
+  disableTools: { kind: 'list', env: ['S3DB_MCP_DISABLE_TOOLS'] },
+  revealSecrets: { kind: 'boolean', env: ['S3DB_MCP_REVEAL_SECRETS'] },
+  logLevel: { kind: 'string', env: ['LOG_LEVEL'] },
+  queryDefaultLimit: { kind: 'number', env: ['S3DB_MCP_QUERY_DEFAULT_LIMIT'] },
+  queryMaxLimit: { kind: 'number', env: ['S3DB_MCP_QUERY_MAX_LIMIT'] },
+  maxResponseBytes: { kind: 'number', env: ['S3DB_MCP_MAX_RESPONSE_BYTES'] },
+  allowedHosts: { kind: 'list', env: ['S3DB_MCP_ALLOWED_HOSTS'] },
+  allowedOrigins: { kind: 'list', env: ['S3DB_MCP_ALLOWED_ORIGINS'] },
+  requestTimeoutMs: { kind: 'number', env: ['S3DB_REQUEST_TIMEOUT_MS'] },
+  connectTimeoutMs: { kind: 'number', env: ['S3DB_CONNECT_TIMEOUT_MS'] },
+  maxAttempts: { kind: 'number', env: ['S3DB_MAX_ATTEMPTS'] },
+  plugins: { kind: 'list', env: ['S3DB_PLUGINS'] },
+  fulltext: { kind: 'string', env: ['S3DB_FULLTEXT'] },
+  cacheDriver: { kind: 'string', env: ['S3DB_CACHE_DRIVER'] },
+  cacheTtlMs: { kind: 'number', env: ['S3DB_CACHE_TTL_MS'] },
+  cacheDirectory: { kind: 'string', env: ['S3DB_CACHE_DIRECTORY'] },
 };
 
 export const CONFIG_KEYS = Object.keys(CONFIG_SOURCES) as ConfigKey[];
 export const SECRET_KEYS = CONFIG_KEYS.filter((k) => CONFIG_SOURCES[k].secret === true);
-
-type FieldKind = 'boolean' | 'number' | 'list' | 'string';
-
-function fieldShape(key: ConfigKey): z.ZodType {
-  return configSchema.shape[key];
-}
-
-/** Unwraps default/optional to the field's base kind, to parse strings from flags and env. */
-function fieldKind(key: ConfigKey): FieldKind {
-  let schema = fieldShape(key) as unknown as { def: { type: string; innerType?: unknown } };
-  while (schema.def.type === 'default' || schema.def.type === 'optional') {
-    schema = schema.def.innerType as typeof schema;
-  }
-  const type = schema.def.type;
-  if (type === 'boolean') return 'boolean';
-  if (type === 'number') return 'number';
-  if (type === 'array') return 'list';
-  return 'string';
-}
 
 export function flagName(key: ConfigKey): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -203,8 +197,17 @@ export function flagName(key: ConfigKey): string {
 
 const FLAG_TO_KEY = new Map(CONFIG_KEYS.map((k) => [flagName(k), k]));
 
+/** The flags for node:util parseArgs: booleans stand alone (or take =value), everything else takes a value. */
+const PARSE_ARGS_OPTIONS: ParseArgsConfig['options'] = {
+  ...Object.fromEntries(
+    CONFIG_KEYS.map((k) => [flagName(k), { type: CONFIG_SOURCES[k].kind === 'boolean' ? 'boolean' : 'string' }]),
+  ),
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+};
+
 function parseValue(key: ConfigKey, raw: string, origin: string): unknown {
-  switch (fieldKind(key)) {
+  switch (CONFIG_SOURCES[key].kind) {
     case 'boolean': {
       const v = raw.trim().toLowerCase();
       if (['true', '1', 'yes', 'on'].includes(v)) return true;
@@ -229,6 +232,44 @@ function configError(message: string): ConfigError {
   return new ConfigError(message, { hint: 'Run with --help to see every option.' });
 }
 
+type FlagsResult =
+  { action: 'help' } | { action: 'version' } | { action: 'run'; values: Partial<Record<ConfigKey, unknown>> };
+
+/**
+ * Reads the flags in order with parseArgs' tokens (non-strict, so each mistake gets our own message and --help
+ * wins only when it comes before a mistake, as a user reads the line).
+ */
+function readFlags(argv: readonly string[]): FlagsResult {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: PARSE_ARGS_OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const values: Partial<Record<ConfigKey, unknown>> = {};
+  for (const token of tokens) {
+    // The argument as typed: "-hv" is one argument that parseArgs splits into two short options.
+    const arg = argv[token.index] as string;
+    if (arg === '--help' || arg === '-h') return { action: 'help' };
+    if (arg === '--version' || arg === '-v') return { action: 'version' };
+    if (token.kind === 'option-terminator') throw configError('Unknown option "--"');
+    if (token.kind === 'positional' || !arg.startsWith('--')) {
+      throw configError(`Unexpected argument "${arg}": options are written --name=value`);
+    }
+    const key = FLAG_TO_KEY.get(token.name);
+    if (key === undefined) throw configError(`Unknown option "--${token.name}"`);
+    let raw = token.value;
+    if (raw === undefined && CONFIG_SOURCES[key].kind === 'boolean') raw = 'true';
+    // parseArgs takes the next argument as the value even when it is the next option: "--port --read-only".
+    if (raw === undefined || (token.inlineValue === false && raw.startsWith('--'))) {
+      throw configError(`Option --${token.name} needs a value`);
+    }
+    values[key] = parseValue(key, raw, `--${token.name}`);
+  }
+  return { action: 'run', values };
+}
+
 /** Where each value came from, for the startup log and the "default store" notice. */
 export type ConfigOrigin = 'flag' | 'env' | 'default';
 
@@ -242,33 +283,16 @@ export type LoadResult =
  * flag, a positional argument or a malformed value — a typo must never silently leave a default in place.
  */
 export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): LoadResult {
-  const fromFlags: Partial<Record<ConfigKey, unknown>> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--help' || arg === '-h') return { action: 'help', text: helpText() };
-    if (arg === '--version' || arg === '-v') return { action: 'version' };
-    if (!arg.startsWith('--')) throw configError(`Unexpected argument "${arg}": options are written --name=value`);
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    const key = FLAG_TO_KEY.get(name);
-    if (key === undefined) throw configError(`Unknown option "--${name}"`);
-    let raw: string;
-    if (eq !== -1) raw = arg.slice(eq + 1);
-    else if (fieldKind(key) === 'boolean') raw = 'true';
-    else {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw configError(`Option --${name} needs a value`);
-      raw = next;
-      i++;
-    }
-    fromFlags[key] = parseValue(key, raw, `--${name}`);
-  }
+  const flags = readFlags(argv);
+  if (flags.action === 'help') return { action: 'help', text: helpText() };
+  if (flags.action === 'version') return flags;
+  const fromFlags = flags.values;
 
   const input: Partial<Record<ConfigKey, unknown>> = {};
   const origins = {} as Record<ConfigKey, ConfigOrigin>;
   for (const key of CONFIG_KEYS) {
     origins[key] = 'default';
-    if (key in fromFlags) {
+    if (Object.hasOwn(fromFlags, key)) {
       input[key] = fromFlags[key];
       origins[key] = 'flag';
       continue;
@@ -319,8 +343,8 @@ export function helpText(): string {
     '',
   ];
   for (const key of CONFIG_KEYS) {
-    const schema = fieldShape(key);
-    const kind = fieldKind(key);
+    const schema = configSchema.shape[key];
+    const kind = CONFIG_SOURCES[key].kind;
     const flag = `--${flagName(key)}${kind === 'boolean' ? '' : kind === 'list' ? '=a,b' : '=VALUE'}`;
     const def = defaultOf(key);
     const source = CONFIG_SOURCES[key];
@@ -337,6 +361,6 @@ export function helpText(): string {
 
 /** The default a field takes when neither a flag nor the environment sets it. */
 export function defaultOf(key: ConfigKey): unknown {
-  const result = fieldShape(key).safeParse(undefined);
+  const result = configSchema.shape[key].safeParse(undefined);
   return result.success ? result.data : undefined;
 }

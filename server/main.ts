@@ -20,13 +20,13 @@ function fail(error: unknown, exitCode: number): number {
 
 async function serve(config: Config, logger: Logger): Promise<void> {
   const startedAt = Date.now();
-  const { db, database, close: closeDb } = await openDatabase(config, logger);
+  const db = await openDatabase(config, logger);
   const makeServer = ({ elicitation }: { elicitation: boolean }) =>
     createServer({ db, config, logger, startedAt, elicitation });
   const running: RunningTransport =
     config.transport === 'stdio'
       ? await startStdio(makeServer({ elicitation: true }))
-      : await startHttp({ ...config, metrics: () => prometheusText(database) }, makeServer, logger);
+      : await startHttp({ ...config, metrics: () => prometheusText(db) }, makeServer, logger);
   logger.info({ transport: config.transport, version: SERVER_VERSION }, 'server ready');
 
   let stopping = false;
@@ -35,7 +35,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     stopping = true;
     logger.info({ reason }, 'shutting down');
     await running.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the transport failed'));
-    await closeDb().catch((error: unknown) => logger.warn({ err: error }, 'closing the database failed'));
+    await db.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the database failed'));
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

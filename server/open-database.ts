@@ -10,16 +10,8 @@ import {
   openStore,
   type Plugin,
 } from '../engine/index.js';
-import type { ToolDatabase } from '../tools/index.js';
 import { PLUGIN_NAMES, parseFulltextSpec, type Config } from './config.js';
 import type { Logger } from './logger.js';
-
-export interface OpenedDatabase {
-  db: ToolDatabase;
-  /** The engine database (plugins, events). */
-  database: Database;
-  close(): Promise<void>;
-}
 
 export type PluginConfig = Pick<Config, 'plugins' | 'fulltext' | 'cacheDriver' | 'cacheTtlMs' | 'cacheDirectory'>;
 
@@ -53,12 +45,13 @@ export function buildPlugins(config: Partial<PluginConfig>): Plugin[] {
   return plugins;
 }
 
+/** The connected Database over the configured store and plugins; `close()` it when done. */
 export async function openDatabase(
   config: Pick<Config, 'connectionString' | 'passphrase'> &
     Partial<Pick<Config, 'requestTimeoutMs' | 'connectTimeoutMs' | 'maxAttempts'>> &
     Partial<PluginConfig>,
   logger: Logger,
-): Promise<OpenedDatabase> {
+): Promise<Database> {
   // Defaults for the s3 store; the connection string's own ?requestTimeoutMs=… options win.
   const tuning = {
     ...(config.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: config.requestTimeoutMs }),
@@ -73,5 +66,5 @@ export async function openDatabase(
     ...(config.passphrase === undefined ? {} : { passphrase: config.passphrase }),
   });
   await db.connect();
-  return { db, database: db, close: () => db.close() };
+  return db;
 }

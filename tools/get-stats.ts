@@ -1,9 +1,8 @@
 // getStats: document counts and bytes per resource, requests made since start, their estimated cost (with a
 // breakdown by request type and a storage estimate), the enabled plugins, and the metrics plugin's numbers.
 import { z } from 'zod';
-import { MetricsPlugin, STORE_OPERATIONS } from '../engine/index.js';
+import { MetricsPlugin, REQUEST_TYPES, STORE_OPERATIONS, estimateCosts } from '../engine/index.js';
 import { resourceName } from './arguments.js';
-import { REQUEST_TYPES, estimateCosts } from './pricing.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
 

@@ -45,8 +45,5 @@ export { TOOL_KINDS, annotationsFor, isWriteTool } from './tool-definition.js';
 export { formatUntrustedData, maskSecrets, presentDocuments, toolError } from './results.js';
 export { INTERNAL_ERROR_TEXT } from './results.js';
 export { DeclinedError } from './declined.js';
-export { S3_REQUEST_PRICES_PER_1000_USD, estimateRequestCostUSD } from './pricing.js';
-export { REQUEST_TYPES, REQUEST_TYPE_OF, S3_PRICE_TABLE, estimateCosts } from './pricing.js';
-export type { CostBreakdownLine, CostEstimate, RequestType } from './pricing.js';
 /** Tools registered only when a plugin is enabled: tool name → the plugin name it needs. */
 export const PLUGIN_TOOLS: Readonly<Record<string, string>> = { search: 'FullTextPlugin' };

@@ -54,11 +54,20 @@ describe('config', () => {
     expect(() => loadConfig(['--query-default-limit=300'], {})).toThrow(/queryDefaultLimit must not exceed/);
     expect(() => loadConfig(['--auth-token=short'], {})).toThrow(/at least 16/);
     expect(() => loadConfig(['--port'], {})).toThrow(/needs a value/);
+    // parseArgs would take the next option as the value; a forgotten value must not swallow it.
+    expect(() => loadConfig(['--port', '--read-only'], {})).toThrow(/Option --port needs a value/);
+    expect(() => loadConfig(['-x'], {})).toThrow(/Unexpected argument "-x"/);
+    expect(() => loadConfig(['-hv'], {})).toThrow(/Unexpected argument "-hv"/);
+    expect(() => loadConfig(['--bogus', '--help'], {})).toThrow(/Unknown option "--bogus"/);
+    expect(run(['--read-only=no']).config.readOnly).toBe(false);
+    expect(() => loadConfig(['--port', '-1'], {})).toThrow(/--port must be a whole number, got "-1"/);
   });
 
   it('answers --help with every option and its environment variable, and --version', () => {
     expect(loadConfig(['--help'], {})).toMatchObject({ action: 'help' });
     expect(loadConfig(['--version'], {})).toEqual({ action: 'version' });
+    expect(loadConfig(['-h'], {})).toMatchObject({ action: 'help' });
+    expect(loadConfig(['--help', '--bogus'], {})).toMatchObject({ action: 'help' });
     const text = helpText();
     for (const key of CONFIG_KEYS) expect(text).toContain(`--${flagName(key)}`);
     expect(text).toContain('S3DB_SECURITY_PASSPHRASE');

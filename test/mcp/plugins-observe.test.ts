@@ -12,7 +12,7 @@ import {
   parseFulltextSpec,
   prometheusText,
 } from '../../server/index.js';
-import { estimateCosts, S3_PRICE_TABLE } from '../../tools/index.js';
+import { estimateCosts, S3_PRICE_TABLE } from '../../engine/index.js';
 import { startHttp, type RunningHttp } from '../../transports/index.js';
 import { connect, structured, testConfig, type Connected } from './support/connect.js';
 import { TEST_PASSPHRASE } from './support/databases.js';

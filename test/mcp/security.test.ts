@@ -41,10 +41,10 @@ describe('secrets stay out of logs, results, errors and getStats', () => {
     const logger = createLogger(config, destination);
     logger.debug({ config: redactConfig(config) }, 'configuration'); // as main.ts logs it
     const seen: string[] = [];
-    const opened = await openDatabase(config, logger);
+    const db = await openDatabase(config, logger);
     const http = await startHttp(
       config,
-      ({ elicitation }) => createServer({ db: opened.db, config, logger, elicitation }),
+      ({ elicitation }) => createServer({ db, config, logger, elicitation }),
       logger,
     );
     const client = new Client({ name: 't', version: '1' });
@@ -92,11 +92,11 @@ describe('secrets stay out of logs, results, errors and getStats', () => {
       expect(res.status).toBeGreaterThanOrEqual(400);
       seen.push(await res.text());
     }
-    const stats = await opened.db.getStats();
+    const stats = await db.getStats();
     seen.push(JSON.stringify(stats));
     await client.close();
     await http.close();
-    await opened.close();
+    await db.close();
 
     // A bad AWS secret against the real S3 server: the error and its log line name neither secret.
     const server = s3TestServer();

@@ -2,9 +2,9 @@
 // middleware around every operation. Memory stays bounded: per series a fixed-size ring of the latest
 // latencies (percentiles are over that window) plus running totals. Exposed as a JSON snapshot (getStats) and
 // as Prometheus text exposition (the server's GET /metrics).
-import type { PluginHost } from '../../pipeline/index.js';
 import { ValidationError } from '../../errors.js';
-import type { Middleware, Operation, Plugin, PluginResourceInfo } from '../../pipeline/index.js';
+import type { Middleware, Operation, Plugin, PluginHost, PluginResourceInfo } from '../../pipeline/index.js';
+import { renderPrometheus, type PrometheusFamily } from '../../observe/index.js';
 
 export interface MetricsPluginOptions {
   /** Latest latencies kept per (operation, resource) series for percentiles (default 1024). */
@@ -96,11 +96,6 @@ function summarise(operation: string, resource: string, parts: Series[]): Metric
   return out;
 }
 
-/** Escapes a Prometheus label value. */
-function label(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
 export class MetricsPlugin implements Plugin {
   readonly name = 'MetricsPlugin';
   readonly middleware: Middleware<Operation>;
@@ -179,32 +174,45 @@ export class MetricsPlugin implements Plugin {
     };
   }
 
-  /** Prometheus text exposition (version 0.0.4) of the per-series counters and latency summaries. */
-  prometheus(prefix = 's3db'): string {
+  /** The per-series counters and latency summaries as Prometheus metric families. */
+  prometheusFamilies(prefix = 's3db'): PrometheusFamily[] {
     const snap = this.snapshot();
-    const lines: string[] = [];
-    const labels = (s: MetricSeries) => `operation="${label(s.operation)}",resource="${label(s.resource)}"`;
-    lines.push(`# HELP ${prefix}_operations_total Operations run, by operation and resource.`);
-    lines.push(`# TYPE ${prefix}_operations_total counter`);
-    for (const s of snap.series) lines.push(`${prefix}_operations_total{${labels(s)}} ${s.count}`);
-    lines.push(`# HELP ${prefix}_operation_errors_total Operations that failed, by operation and resource.`);
-    lines.push(`# TYPE ${prefix}_operation_errors_total counter`);
-    for (const s of snap.series) lines.push(`${prefix}_operation_errors_total{${labels(s)}} ${s.errors}`);
-    const name = `${prefix}_operation_duration_seconds`;
-    lines.push(`# HELP ${name} Operation latency (quantiles over the latest ${snap.reservoirSize} calls).`);
-    lines.push(`# TYPE ${name} summary`);
-    for (const s of snap.series) {
-      for (const [q, v] of [
-        ['0.5', s.p50Ms],
-        ['0.95', s.p95Ms],
-        ['0.99', s.p99Ms],
-      ] as const) {
-        lines.push(`${name}{${labels(s)},quantile="${q}"} ${(v ?? 0) / 1000}`);
-      }
-      lines.push(`${name}_sum{${labels(s)}} ${s.totalMs / 1000}`);
-      lines.push(`${name}_count{${labels(s)}} ${s.count}`);
-    }
-    return `${lines.join('\n')}\n`;
+    const labels = (s: MetricSeries) => ({ operation: s.operation, resource: s.resource });
+    return [
+      {
+        name: `${prefix}_operations_total`,
+        help: 'Operations run, by operation and resource.',
+        type: 'counter',
+        samples: snap.series.map((s) => ({ labels: labels(s), value: s.count })),
+      },
+      {
+        name: `${prefix}_operation_errors_total`,
+        help: 'Operations that failed, by operation and resource.',
+        type: 'counter',
+        samples: snap.series.map((s) => ({ labels: labels(s), value: s.errors })),
+      },
+      {
+        name: `${prefix}_operation_duration_seconds`,
+        help: `Operation latency (quantiles over the latest ${snap.reservoirSize} calls).`,
+        type: 'summary',
+        samples: snap.series.flatMap((s) => [
+          ...(
+            [
+              ['0.5', s.p50Ms],
+              ['0.95', s.p95Ms],
+              ['0.99', s.p99Ms],
+            ] as const
+          ).map(([quantile, ms]) => ({ labels: { ...labels(s), quantile }, value: (ms ?? 0) / 1000 })),
+          { suffix: '_sum', labels: labels(s), value: s.totalMs / 1000 },
+          { suffix: '_count', labels: labels(s), value: s.count },
+        ]),
+      },
+    ];
+  }
+
+  /** Prometheus text exposition (version 0.0.4) of `prometheusFamilies`. */
+  prometheus(prefix = 's3db'): string {
+    return renderPrometheus(this.prometheusFamilies(prefix));
   }
 
   describe(): Record<string, unknown> {
