@@ -33,7 +33,8 @@ export type { ExecutionOptions } from './query/index.js';
 // Heal (issue 6): catalog repair and rebuild, data objects, quarantine.
 export { catalogBackupKey, parseCatalog, repairJson } from './catalog/index.js';
 export type { ParsedCatalog } from './catalog/index.js';
-export { QUARANTINE_PREFIX, healRecords, quarantineKey } from './heal/index.js';
+export { healRecords } from './heal/index.js';
+export { QUARANTINE_PREFIX, quarantineKey } from './keys.js';
 export type { HealRecordsOptions, HealRecordsResult } from './heal/index.js';
 // Plugins (issue 7): the pipeline contract and the built-in plugins.
 export type { DatabaseView } from './database.js';

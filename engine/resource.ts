@@ -17,12 +17,11 @@ import {
   encodeEntries,
   encodeValue,
   flattenDocument,
-  getPath,
   readEntries,
   reverseKeyMap,
-  setPath,
   unflattenEntries,
 } from './codec/index.js';
+import { getPath, setPath } from './util/index.js';
 import type { SecretCipher } from './crypto/index.js';
 import { ConflictError, NotFoundError, S3dbError, ValidationError, isS3dbError } from './errors.js';
 import { HookRunner } from './hooks.js';

@@ -170,11 +170,6 @@ export function decodeValue(encoded: string): unknown {
   }
 }
 
-/** True when `encoded` is a plain text form that can be cut character by character (s, p, b). */
-export function isTextEncoding(encoded: string): boolean {
-  return encoded[0] === 's' || encoded[0] === 'p' || encoded[0] === 'b';
-}
-
 /** Encodes a string in a text form only (no dictionary/date/uuid), so that any prefix of it is also text. */
 export function encodeTextValue(s: string): string {
   return encodeText(s, ['s', 'p', 'b']);

@@ -5,9 +5,9 @@
 // region=US leaves region=EU answers cached.
 import { createHash } from 'node:crypto';
 import stableStringify from 'json-stable-stringify';
-import { setPath } from '../../codec/index.js';
 import { partitionPrefix, partitionValuesOf } from '../../partitions/index.js';
 import type { Document, Filter, PartitionDefinition } from '../../types.js';
+import { setPath } from '../../util/index.js';
 import type { Operation, OperationArgs } from '../types.js';
 
 export function sha256(text: string): string {
