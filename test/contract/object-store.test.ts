@@ -9,7 +9,7 @@ import {
   type ListOptions,
   type ObjectStore,
 } from '../../engine/index.js';
-import { mapLimit } from '../support/map-limit.js';
+import { mapLimit } from '../../engine/util/index.js';
 import { metadataSizesSeen, testStores } from '../support/stores.js';
 
 async function listAll(store: ObjectStore, options: ListOptions) {
