@@ -5,7 +5,6 @@ import type { RequestCounts, StoreOperation } from '../engine/index.js';
 
 export const S3_REQUEST_PRICES_PER_1000_USD: Record<StoreOperation, number> = {
   PutObject: 0.005,
-  CopyObject: 0.005,
   ListObjectsV2: 0.005,
   DeleteObjects: 0.005,
   GetObject: 0.0004,
@@ -47,7 +46,6 @@ export type RequestType = (typeof REQUEST_TYPES)[number];
 
 export const REQUEST_TYPE_OF: Record<StoreOperation, RequestType> = {
   PutObject: 'PUT',
-  CopyObject: 'COPY',
   DeleteObjects: 'POST',
   ListObjectsV2: 'LIST',
   GetObject: 'GET',
