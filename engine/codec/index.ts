@@ -1,5 +1,5 @@
 // The metadata codec's public face: value encodings and the document ⇄ entries mapping.
-export { DICTIONARY, decodeValue, encodeTextValue, encodeValue, fromBase62, toBase62 } from './values.js';
+export { decodeValue, encodeTextValue, encodeValue, fromBase62, toBase62 } from './values.js';
 export {
   assignKeys,
   encodeEntries,
@@ -9,5 +9,5 @@ export {
   SYSTEM_KEY_PREFIX,
   unflattenEntries,
 } from './document.js';
-export type { EncodedEntry, FlatEntry, KeyMap } from './document.js';
+export type { EncodedEntry, KeyMap } from './document.js';
 export { CorruptedValueError } from './errors.js';

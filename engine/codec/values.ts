@@ -6,7 +6,7 @@ import { CorruptedValueError } from './errors.js';
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** Common values stored as `~` + one character (order is part of the format: append only). */
-export const DICTIONARY: readonly unknown[] = [
+const DICTIONARY: readonly unknown[] = [
   true,
   false,
   null,

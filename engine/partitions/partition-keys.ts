@@ -15,10 +15,10 @@ import { partitionsRoot, partitionValuesPrefix, referenceKey, splitReference } f
 import type { Document, PartitionDefinition } from '../types.js';
 import { getPath } from '../util/index.js';
 
-export const MAX_ENCODED_VALUE_BYTES = 160;
+const MAX_ENCODED_VALUE_BYTES = 160;
 const HASHED_PREFIX_BYTES = 96;
 const HASH_MARKER = '%~';
-export const MAX_KEY_BYTES = 1024;
+const MAX_KEY_BYTES = 1024;
 
 /** Base types a partition field rule may name. */
 export const PARTITION_RULE_TYPES = [
@@ -155,7 +155,7 @@ function percentBytes(text: string): string {
 }
 
 /** Escapes one key segment component exactly (see the file comment). */
-export function escapeSegment(value: string): string {
+function escapeSegment(value: string): string {
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
@@ -173,7 +173,7 @@ export function escapeSegment(value: string): string {
 }
 
 /** Reverses escapeSegment. Throws on a malformed escape (a key not written by this module). */
-export function unescapeSegment(text: string): string {
+function unescapeSegment(text: string): string {
   let out = '';
   let bytes: number[] = [];
   const flush = () => {

@@ -19,7 +19,7 @@ export function stableJson(value: unknown): string {
   return stableStringify(value) ?? 'undefined';
 }
 
-export const ALL_SCOPE = 'all';
+const ALL_SCOPE = 'all';
 
 export function idScope(id: string): string {
   return `id:${id}`;
