@@ -12,7 +12,7 @@ export type KeyMap = Record<string, string>;
 
 /** Returns the map with keys for every path that lacks one (the same object when nothing was added). */
 export function assignKeys(map: KeyMap, paths: readonly string[]): KeyMap {
-  const missing = paths.filter((p) => !(p in map));
+  const missing = paths.filter((p) => !Object.hasOwn(map, p));
   if (missing.length === 0) return map;
   const out = { ...map };
   // Dense maps (the normal case) continue at their size; a map rebuilt by heal may have gaps, so skip used keys.

@@ -95,7 +95,7 @@ export function normalizePartitions(
       });
     }
     for (const [field, rule] of Object.entries(fields)) {
-      const type = fieldTypes[field];
+      const type = Object.hasOwn(fieldTypes, field) ? fieldTypes[field] : undefined;
       if (type === undefined) {
         throw new ValidationError(`Partition "${name}" uses unknown attribute "${field}"`, {
           details: { partition: name, field, attributes: Object.keys(fieldTypes) },

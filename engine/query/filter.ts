@@ -45,7 +45,7 @@ export function checkFieldPath(ctx: FieldContext, path: string, use: 'filter' | 
       hint: 'Secret fields are stored encrypted and cannot be compared; filter on another field, or read the documents and compare them yourself.',
     });
   }
-  if (path === 'id' || path in ctx.fieldTypes || SYSTEM_DATE_FIELDS.includes(path)) return;
+  if (path === 'id' || Object.hasOwn(ctx.fieldTypes, path) || SYSTEM_DATE_FIELDS.includes(path)) return;
   const parts = path.split('.');
   for (let i = parts.length - 1; i >= 1; i--) {
     const parent = parts.slice(0, i).join('.');
@@ -155,7 +155,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
   }
   return false;
 }

@@ -34,6 +34,9 @@ describe('normalizePartitions', () => {
     expect(e.message).toContain('"p"');
     expect(e.message).toContain('"country"');
     expect(e.hint).toContain('region');
+    expect(thrown(() => normalizePartitions(fieldTypes, { p: { fields: { toString: 'string' } } })).message).toContain(
+      'unknown attribute "toString"',
+    );
   });
 
   it('rejects secret and array fields, unknown rules and modifiers, bad names', () => {
