@@ -13,7 +13,6 @@ const SHORT: Record<StoreOperation, string> = {
   DeleteObject: 'DEL',
   DeleteObjects: 'DELS',
   ListObjectsV2: 'LIST',
-  CopyObject: 'COPY',
 };
 
 const round2 = (x: number) => Math.round(x * 100) / 100;

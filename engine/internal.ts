@@ -1,5 +1,6 @@
 // Engine internals the tests and benchmarks reach for (not public API: may change without notice).
 export { compareKeys, mapStorageError } from './storage/index.js';
+export { mapLimit } from './util/index.js';
 export { parseCatalog, repairJson } from './catalog/index.js';
 export { normalizePartitions, partitionReferenceKeys, writePartitionReference } from './partitions/index.js';
 export { cacheKey, documentScopes, readScope } from './plugins/cache/index.js';

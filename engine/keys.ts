@@ -68,6 +68,12 @@ export function referenceKey(valuesPrefix: string, id: string): string {
   return `${valuesPrefix}${ID_SEGMENT}${id}`;
 }
 
+/** The id of a reference key below `valuesPrefix`, or null when the key is not `<valuesPrefix>id=<non-empty>`. */
+export function idOfReferenceKey(valuesPrefix: string, key: string): string | null {
+  const prefix = referenceKey(valuesPrefix, '');
+  return key.startsWith(prefix) && key.length > prefix.length ? key.slice(prefix.length) : null;
+}
+
 /** Splits the part of a reference key after `partition=` into partition, value segments and id. */
 export function splitReference(rest: string): { partition: string; valueSegments: string; id: string } | null {
   const slash = rest.indexOf('/');

@@ -1,6 +1,7 @@
 // A document ⇄ flat entries (dotted path → JSON value) and short metadata keys from a per-resource registry
 // that only ever grows, so a key is never reused and records written under any schema version still decode.
 import type { CompiledSchema, FieldNode } from '../schema/index.js';
+import { getPath, isPlainObject, setPath } from '../util/index.js';
 import { decodeValue, encodeValue } from './values.js';
 
 /** System metadata keys (`-v`, `-b`, …) start with this; attribute short keys are base36 and never do. */
@@ -11,7 +12,7 @@ export type KeyMap = Record<string, string>;
 
 /** Returns the map with keys for every path that lacks one (the same object when nothing was added). */
 export function assignKeys(map: KeyMap, paths: readonly string[]): KeyMap {
-  const missing = paths.filter((p) => !(p in map));
+  const missing = paths.filter((p) => !Object.hasOwn(map, p));
   if (missing.length === 0) return map;
   const out = { ...map };
   // Dense maps (the normal case) continue at their size; a map rebuilt by heal may have gaps, so skip used keys.
@@ -40,10 +41,6 @@ export interface EncodedEntry extends FlatEntry {
   bytes: number;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function flattenInto(fields: Record<string, FieldNode>, obj: Record<string, unknown>, out: FlatEntry[]): void {
   for (const [name, node] of Object.entries(fields)) {
     const value = obj[name];
@@ -66,33 +63,15 @@ export function flattenDocument(schema: CompiledSchema, doc: Record<string, unkn
   return out;
 }
 
-/** Sets `value` at a dotted path, creating plain objects on the way; an existing object is kept. */
-export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let cur = target;
-  for (const part of parts.slice(0, -1)) {
-    if (!isPlainObject(cur[part])) cur[part] = {};
-    cur = cur[part] as Record<string, unknown>;
-  }
-  const last = parts[parts.length - 1]!;
-  if (isPlainObject(value) && isPlainObject(cur[last])) return;
-  cur[last] = value;
-}
-
-export function getPath(source: Record<string, unknown>, path: string): unknown {
-  let cur: unknown = source;
-  for (const part of path.split('.')) {
-    if (!isPlainObject(cur)) return undefined;
-    cur = cur[part];
-  }
-  return cur;
-}
-
 export function unflattenEntries(entries: readonly FlatEntry[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   // Leaves before container markers so a marker never hides a leaf.
   const sorted = [...entries].sort((a, b) => b.path.split('.').length - a.path.split('.').length);
-  for (const e of sorted) setPath(out, e.path, e.value);
+  for (const e of sorted) {
+    // An empty-object marker never replaces the object its leaves already built.
+    if (isPlainObject(e.value) && isPlainObject(getPath(out, e.path))) continue;
+    setPath(out, e.path, e.value);
+  }
   return out;
 }
 

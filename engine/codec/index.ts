@@ -1,23 +1,13 @@
 // The metadata codec's public face: value encodings and the document ⇄ entries mapping.
-export {
-  DICTIONARY,
-  decodeValue,
-  encodeTextValue,
-  encodeValue,
-  fromBase62,
-  isTextEncoding,
-  toBase62,
-} from './values.js';
+export { decodeValue, encodeTextValue, encodeValue, fromBase62, toBase62 } from './values.js';
 export {
   assignKeys,
   encodeEntries,
   flattenDocument,
-  getPath,
   readEntries,
   reverseKeyMap,
   SYSTEM_KEY_PREFIX,
-  setPath,
   unflattenEntries,
 } from './document.js';
-export type { EncodedEntry, FlatEntry, KeyMap } from './document.js';
+export type { EncodedEntry, KeyMap } from './document.js';
 export { CorruptedValueError } from './errors.js';

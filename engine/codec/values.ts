@@ -6,7 +6,7 @@ import { CorruptedValueError } from './errors.js';
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** Common values stored as `~` + one character (order is part of the format: append only). */
-export const DICTIONARY: readonly unknown[] = [
+const DICTIONARY: readonly unknown[] = [
   true,
   false,
   null,
@@ -168,11 +168,6 @@ export function decodeValue(encoded: string): unknown {
     default:
       throw new CorruptedValueError(`unknown type tag "${tag ?? ''}"`);
   }
-}
-
-/** True when `encoded` is a plain text form that can be cut character by character (s, p, b). */
-export function isTextEncoding(encoded: string): boolean {
-  return encoded[0] === 's' || encoded[0] === 'p' || encoded[0] === 'b';
 }
 
 /** Encodes a string in a text form only (no dictionary/date/uuid), so that any prefix of it is also text. */

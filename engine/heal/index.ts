@@ -3,21 +3,14 @@
 // cannot be decoded (metadata values, body JSON) or are not `id=…` keys are moved to a quarantine prefix —
 // copied first, deleted after, so nothing is ever deleted without a copy. Partition references are
 // engine/partitions' healPartitions (called after this, with the quarantined ids treated as gone).
-import PQueue from 'p-queue';
 import { BODY_MARKER, CREATED_FIELD, UPDATED_FIELD, VERSION_FIELD } from '../behaviors/index.js';
 import type { CatalogResource } from '../catalog/index.js';
 import { decodeValue, SYSTEM_KEY_PREFIX } from '../codec/index.js';
 import { ConflictError } from '../errors.js';
-import { listAllKeys } from '../partitions/index.js';
-import type { ObjectStore } from '../storage/index.js';
+import { dataPrefix, idOfDataKey, QUARANTINE_PREFIX, quarantineKey } from '../keys.js';
+import { listKeys, type ObjectStore } from '../storage/index.js';
 import type { HealProblem } from '../types.js';
-
-/** Where heal moves objects it cannot decode: `s3db.quarantine/<timestamp>/<original key>`. */
-export const QUARANTINE_PREFIX = 's3db.quarantine/';
-
-export function quarantineKey(key: string, stamp: string): string {
-  return `${QUARANTINE_PREFIX}${stamp}/${key}`;
-}
+import { mapLimit } from '../util/index.js';
 
 /** A timestamp usable in a key (no `:` or `.`). */
 export function keyStamp(now = new Date()): string {
@@ -68,7 +61,6 @@ export async function healRecords(
   entry: CatalogResource,
   options: HealRecordsOptions,
 ): Promise<HealRecordsResult> {
-  const dataPrefix = `resource=${name}/data/`;
   const stamp = options.stamp ?? keyStamp();
   const problems: HealProblem[] = [];
   const backups: string[] = [];
@@ -78,67 +70,64 @@ export async function healRecords(
   const noteUnmapped = (keys: Iterable<string>) => {
     for (const k of keys) if (!known.has(k)) unmapped.set(k, (unmapped.get(k) ?? 0) + 1);
   };
-  const queue = new PQueue({ concurrency: options.concurrency ?? 10 });
-  const keys = await listAllKeys({ store }, dataPrefix);
-  await queue.addAll(
-    keys.map((key) => async () => {
-      const obj = await store.get(key);
-      if (!obj) return;
-      const isRecord = key.startsWith(`${dataPrefix}id=`) && key.length > dataPrefix.length + 3;
-      const id = isRecord ? key.slice(dataPrefix.length + 3) : undefined;
-      const reason = isRecord ? undecodable(obj.metadata, obj.body) : 'it is not an `id=` key';
-      if (reason !== null) {
-        const target = quarantineKey(key, stamp);
-        const found: HealProblem = {
-          kind: isRecord ? 'undecodable-record' : 'stray-object',
-          resource: name,
-          key,
-          ...(id === undefined ? {} : { id }),
-          message: `Object cannot be read as a document: ${reason}; quarantined to ${QUARANTINE_PREFIX}<timestamp>/`,
-          repaired: false,
-        };
-        problems.push(found);
-        if (id !== undefined) quarantined.add(id);
-        if (options.dryRun) return;
-        await store.put(target, obj.body, obj.metadata, obj.contentType ? { contentType: obj.contentType } : {});
-        backups.push(target);
-        // Rewritten since it was read (a writer fixed it): keep it; the copy stays as a backup.
-        if ((await store.head(key))?.etag !== obj.etag) return;
-        await store.delete(key);
-        found.repaired = true;
-        return;
-      }
-      noteUnmapped(Object.keys(obj.metadata).filter((k) => !k.startsWith(SYSTEM_KEY_PREFIX)));
-      if (obj.metadata[BODY_MARKER] !== undefined && obj.body.length > 0) {
-        noteUnmapped(Object.keys(JSON.parse(obj.body.toString('utf8')) as object).filter((k) => !k.startsWith('_')));
-      }
-      const version = obj.metadata[VERSION_FIELD];
-      if (version !== undefined && version in entry.versions) return;
+  const keys = await listKeys(store, dataPrefix(name));
+  await mapLimit(keys, options.concurrency ?? 10, async (key) => {
+    const obj = await store.get(key);
+    if (!obj) return;
+    const id = idOfDataKey(name, key) ?? undefined;
+    const isRecord = id !== undefined;
+    const reason = isRecord ? undecodable(obj.metadata, obj.body) : 'it is not an `id=` key';
+    if (reason !== null) {
+      const target = quarantineKey(stamp, key);
       const found: HealProblem = {
-        kind: 'record-unknown-version',
+        kind: isRecord ? 'undecodable-record' : 'stray-object',
         resource: name,
         key,
         ...(id === undefined ? {} : { id }),
-        message:
-          `Document's version ${version === undefined ? '(none)' : `"${version}"`} is not in the catalog; ` +
-          `re-stamped as ${entry.currentVersion} (fields unchanged)`,
+        message: `Object cannot be read as a document: ${reason}; quarantined to ${QUARANTINE_PREFIX}<timestamp>/`,
         repaired: false,
       };
       problems.push(found);
+      if (id !== undefined) quarantined.add(id);
       if (options.dryRun) return;
-      try {
-        await store.put(
-          key,
-          obj.body,
-          { ...obj.metadata, [VERSION_FIELD]: entry.currentVersion },
-          { ifMatch: obj.etag, ...(obj.contentType ? { contentType: obj.contentType } : {}) },
-        );
-        found.repaired = true;
-      } catch (e) {
-        if (!(e instanceof ConflictError)) throw e; // changed meanwhile: the writer stamped it; the next heal checks
-      }
-    }),
-  );
+      await store.put(target, obj.body, obj.metadata, obj.contentType ? { contentType: obj.contentType } : {});
+      backups.push(target);
+      // Rewritten since it was read (a writer fixed it): keep it; the copy stays as a backup.
+      if ((await store.head(key))?.etag !== obj.etag) return;
+      await store.delete(key);
+      found.repaired = true;
+      return;
+    }
+    noteUnmapped(Object.keys(obj.metadata).filter((k) => !k.startsWith(SYSTEM_KEY_PREFIX)));
+    if (obj.metadata[BODY_MARKER] !== undefined && obj.body.length > 0) {
+      noteUnmapped(Object.keys(JSON.parse(obj.body.toString('utf8')) as object).filter((k) => !k.startsWith('_')));
+    }
+    const version = obj.metadata[VERSION_FIELD];
+    if (version !== undefined && Object.hasOwn(entry.versions, version)) return;
+    const found: HealProblem = {
+      kind: 'record-unknown-version',
+      resource: name,
+      key,
+      ...(id === undefined ? {} : { id }),
+      message:
+        `Document's version ${version === undefined ? '(none)' : `"${version}"`} is not in the catalog; ` +
+        `re-stamped as ${entry.currentVersion} (fields unchanged)`,
+      repaired: false,
+    };
+    problems.push(found);
+    if (options.dryRun) return;
+    try {
+      await store.put(
+        key,
+        obj.body,
+        { ...obj.metadata, [VERSION_FIELD]: entry.currentVersion },
+        { ifMatch: obj.etag, ...(obj.contentType ? { contentType: obj.contentType } : {}) },
+      );
+      found.repaired = true;
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e; // changed meanwhile: the writer stamped it; the next heal checks
+    }
+  });
   backups.sort();
   const unmappedKeys = [...unmapped.keys()].sort();
   if (unmappedKeys.length > 0) {

@@ -24,7 +24,6 @@ export type RequestType = (typeof REQUEST_TYPES)[number];
 
 export const REQUEST_TYPE_OF: Record<StoreOperation, RequestType> = {
   PutObject: 'PUT',
-  CopyObject: 'COPY',
   DeleteObjects: 'POST',
   ListObjectsV2: 'LIST',
   GetObject: 'GET',

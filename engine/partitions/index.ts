@@ -1,21 +1,16 @@
 // Partition index: definitions, reference keys `resource=NAME/partition=P/f1=v1[/f2=v2]/id=ID`, listing and heal.
 export {
-  MAX_ENCODED_VALUE_BYTES,
-  PARTITION_RULE_TYPES,
-  decodeValue,
-  encodeValue,
-  getPath,
+  decodePartitionValue,
+  encodePartitionValue,
   normalizePartitions,
   parsePartitionRule,
   parseReferenceKey,
   partitionPrefix,
   partitionReferenceKeys,
-  partitionRoot,
   partitionValueString,
   partitionValuesOf,
-  partitionsRoot,
   writePartitionReference,
 } from './partition-keys.js';
-export type { ParsedReference, PartitionRule, PartitionRuleType } from './partition-keys.js';
-export { healPartitions, listAllKeys, listPartitions, unknownPartitionError } from './partition-index.js';
+export type { ParsedReference } from './partition-keys.js';
+export { healPartitions, listPartitions, unknownPartitionError } from './partition-index.js';
 export type { HealPartitionsOptions } from './partition-index.js';

@@ -1,32 +1,11 @@
 // Reading and repairing the partition index by LIST: distinct values with counts, and heal (orphan, missing
 // and stale references). Depends only on ResourceAccess and the ObjectStore.
-import PQueue from 'p-queue';
 import { ValidationError } from '../errors.js';
+import { partitionRoot, partitionsRoot } from '../keys.js';
+import { listCommonPrefixes, listKeys } from '../storage/index.js';
 import type { HealProblem, PartitionListing, PartitionValueCount, ResourceAccess } from '../types.js';
-import {
-  parseReferenceKey,
-  partitionReferenceKeys,
-  partitionRoot,
-  partitionsRoot,
-  writePartitionReference,
-} from './partition-keys.js';
-
-/** Every key under `prefix`, one LIST per 1000 keys; `onRequest` is called once per LIST. */
-export async function listAllKeys(
-  access: Pick<ResourceAccess, 'store'>,
-  prefix: string,
-  onRequest: () => void = () => {},
-): Promise<string[]> {
-  const keys: string[] = [];
-  let continuationToken: string | undefined;
-  do {
-    onRequest();
-    const page = await access.store.list({ prefix, ...(continuationToken ? { continuationToken } : {}) });
-    for (const obj of page.objects) keys.push(obj.key);
-    continuationToken = page.isTruncated ? page.nextContinuationToken : undefined;
-  } while (continuationToken);
-  return keys;
-}
+import { mapLimit } from '../util/index.js';
+import { parseReferenceKey, partitionReferenceKeys, writePartitionReference } from './partition-keys.js';
 
 export function unknownPartitionError(access: Pick<ResourceAccess, 'name' | 'partitions'>, partition: string) {
   const known = Object.keys(access.partitions);
@@ -49,7 +28,7 @@ export async function listPartitions(access: ResourceAccess, partition?: string)
   }
   const def = access.partitions[partition];
   if (!def) throw unknownPartitionError(access, partition);
-  const keys = await listAllKeys(access, partitionRoot(access.name, partition));
+  const keys = await listKeys(access.store, partitionRoot(access.name, partition));
   const groups = new Map<string, PartitionValueCount>();
   for (const key of keys) {
     const ref = parseReferenceKey(access.name, key);
@@ -78,13 +57,13 @@ export interface HealPartitionsOptions {
  */
 export async function healPartitions(access: ResourceAccess, options: HealPartitionsOptions): Promise<HealProblem[]> {
   const partitionNames = Object.keys(access.partitions);
-  const queue = new PQueue({ concurrency: options.concurrency ?? 10 });
+  const concurrency = options.concurrency ?? 10;
   const problems: HealProblem[] = [];
   const resource = access.name;
 
   const ignored = options.ignoreIds ?? new Set<string>();
   const dataIds = new Set(
-    (await listAllKeys(access, access.dataPrefix))
+    (await listKeys(access.store, access.dataPrefix))
       .map((key) => access.idFromDataKey(key))
       .filter((id) => !ignored.has(id)),
   );
@@ -92,7 +71,7 @@ export async function healPartitions(access: ResourceAccess, options: HealPartit
   const refsById = new Map<string, Set<string>>();
   const orphans: string[] = [];
   for (const name of partitionNames) {
-    for (const key of await listAllKeys(access, partitionRoot(resource, name))) {
+    for (const key of await listKeys(access.store, partitionRoot(resource, name))) {
       const ref = parseReferenceKey(resource, key);
       // A document inserted after the data LIST: confirm with a HEAD before calling its reference an orphan.
       if (ref && !dataIds.has(ref.id) && !ignored.has(ref.id) && (await access.readRecord(ref.id, 'head'))) {
@@ -120,22 +99,11 @@ export async function healPartitions(access: ResourceAccess, options: HealPartit
 
   // References under a partition the definition no longer has (one LIST with a delimiter finds them).
   const root = partitionsRoot(resource);
-  let token: string | undefined;
-  const undefinedPartitions: string[] = [];
-  do {
-    const page = await access.store.list({
-      prefix: root,
-      delimiter: '/',
-      ...(token ? { continuationToken: token } : {}),
-    });
-    for (const common of page.commonPrefixes) {
-      const name = common.slice(root.length, -1);
-      if (!(name in access.partitions)) undefinedPartitions.push(name);
-    }
-    token = page.isTruncated ? page.nextContinuationToken : undefined;
-  } while (token);
+  const undefinedPartitions = (await listCommonPrefixes(access.store, root, '/'))
+    .map((common) => common.slice(root.length, -1))
+    .filter((name) => !Object.hasOwn(access.partitions, name));
   for (const name of undefinedPartitions) {
-    for (const key of await listAllKeys(access, partitionRoot(resource, name))) {
+    for (const key of await listKeys(access.store, partitionRoot(resource, name))) {
       orphans.push(key);
       problems.push({
         kind: 'orphan-reference',
@@ -149,57 +117,53 @@ export async function healPartitions(access: ResourceAccess, options: HealPartit
 
   const missing: { key: string; version: string }[] = [];
   const stale: string[] = [];
-  await Promise.all(
-    [...dataIds].map((id) =>
-      queue.add(async () => {
-        let record;
-        try {
-          record = await access.readRecord(id, 'full');
-        } catch (error) {
-          problems.push({
-            kind: 'unreadable-document',
-            resource,
-            key: access.dataKey(id),
-            id,
-            message: `Document "${id}" could not be read to check its references: ${(error as Error).message}`,
-            repaired: false,
-          });
-          return;
-        }
-        if (!record) return; // deleted meanwhile: its references are orphans on the next run
-        const expected = new Set(partitionReferenceKeys(resource, access.partitions, record.doc).values());
-        const existing = refsById.get(id) ?? new Set<string>();
-        for (const key of expected) {
-          if (existing.has(key)) continue;
-          missing.push({ key, version: record.version });
-          problems.push({
-            kind: 'missing-reference',
-            resource,
-            key,
-            id,
-            message: `Document "${id}" has no reference at ${key}`,
-            repaired: false,
-          });
-        }
-        for (const key of existing) {
-          if (expected.has(key)) continue;
-          stale.push(key);
-          problems.push({
-            kind: 'stale-reference',
-            resource,
-            key,
-            id,
-            message: `Reference no longer matches document "${id}"`,
-            repaired: false,
-          });
-        }
-      }),
-    ),
-  );
+  await mapLimit([...dataIds], concurrency, async (id) => {
+    let record;
+    try {
+      record = await access.readRecord(id, 'full');
+    } catch (error) {
+      problems.push({
+        kind: 'unreadable-document',
+        resource,
+        key: access.dataKey(id),
+        id,
+        message: `Document "${id}" could not be read to check its references: ${(error as Error).message}`,
+        repaired: false,
+      });
+      return;
+    }
+    if (!record) return; // deleted meanwhile: its references are orphans on the next run
+    const expected = new Set(partitionReferenceKeys(resource, access.partitions, record.doc).values());
+    const existing = refsById.get(id) ?? new Set<string>();
+    for (const key of expected) {
+      if (existing.has(key)) continue;
+      missing.push({ key, version: record.version });
+      problems.push({
+        kind: 'missing-reference',
+        resource,
+        key,
+        id,
+        message: `Document "${id}" has no reference at ${key}`,
+        repaired: false,
+      });
+    }
+    for (const key of existing) {
+      if (expected.has(key)) continue;
+      stale.push(key);
+      problems.push({
+        kind: 'stale-reference',
+        resource,
+        key,
+        id,
+        message: `Reference no longer matches document "${id}"`,
+        repaired: false,
+      });
+    }
+  });
 
   if (!options.dryRun) {
     // Missing references first, so a document is never left without any reference.
-    await Promise.all(missing.map((m) => queue.add(() => writePartitionReference(access.store, m.key, m.version))));
+    await mapLimit(missing, concurrency, (m) => writePartitionReference(access.store, m.key, m.version));
     const toDelete = [...orphans, ...stale];
     const failed = new Set<string>();
     for (let i = 0; i < toDelete.length; i += 1000) {

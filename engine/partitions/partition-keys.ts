@@ -2,7 +2,7 @@
 //
 // Escaping: a value is percent-encoded for `%`, `/`, `=`, C0/C1 control characters and DEL (as `%XX` of its
 // UTF-8 bytes), and a lone UTF-16 surrogate as `%uXXXX`. Everything else (emoji, accents, `.`) is kept as is,
-// so keys stay readable and `decodeValue(encodeValue(v)) === v` for every string. Because every segment is
+// so keys stay readable and `decodePartitionValue(encodePartitionValue(v)).value === v` for every string. Because every segment is
 // `FIELD=VALUE`, no value can produce a `/`, a bare `=`, or a `..` segment.
 //
 // Long values: an encoded value over MAX_ENCODED_VALUE_BYTES is stored as a readable prefix, the marker `%~`
@@ -11,12 +11,14 @@
 // listPartitions reports such values with `truncated: true`.
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors.js';
+import { partitionsRoot, partitionValuesPrefix, referenceKey, splitReference } from '../keys.js';
 import type { Document, PartitionDefinition } from '../types.js';
+import { getPath } from '../util/index.js';
 
-export const MAX_ENCODED_VALUE_BYTES = 160;
+const MAX_ENCODED_VALUE_BYTES = 160;
 const HASHED_PREFIX_BYTES = 96;
 const HASH_MARKER = '%~';
-export const MAX_KEY_BYTES = 1024;
+const MAX_KEY_BYTES = 1024;
 
 /** Base types a partition field rule may name. */
 export const PARTITION_RULE_TYPES = [
@@ -93,7 +95,7 @@ export function normalizePartitions(
       });
     }
     for (const [field, rule] of Object.entries(fields)) {
-      const type = fieldTypes[field];
+      const type = Object.hasOwn(fieldTypes, field) ? fieldTypes[field] : undefined;
       if (type === undefined) {
         throw new ValidationError(`Partition "${name}" uses unknown attribute "${field}"`, {
           details: { partition: name, field, attributes: Object.keys(fieldTypes) },
@@ -120,16 +122,6 @@ export function normalizePartitions(
     out[name] = { fields: Object.fromEntries(Object.entries(fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
   }
   return out;
-}
-
-/** Reads a dotted path from a document. */
-export function getPath(doc: unknown, path: string): unknown {
-  let current: unknown = doc;
-  for (const part of path.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
 }
 
 /**
@@ -163,7 +155,7 @@ function percentBytes(text: string): string {
 }
 
 /** Escapes one key segment component exactly (see the file comment). */
-export function escapeSegment(value: string): string {
+function escapeSegment(value: string): string {
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
@@ -181,7 +173,7 @@ export function escapeSegment(value: string): string {
 }
 
 /** Reverses escapeSegment. Throws on a malformed escape (a key not written by this module). */
-export function unescapeSegment(text: string): string {
+function unescapeSegment(text: string): string {
   let out = '';
   let bytes: number[] = [];
   const flush = () => {
@@ -231,7 +223,7 @@ function truncateUtf8(text: string, maxBytes: number): string {
 }
 
 /** The encoded form of a partition value in a key: escaped, or prefix + `%~` + hash when too long. */
-export function encodeValue(value: string): string {
+export function encodePartitionValue(value: string): string {
   const escaped = escapeSegment(value);
   if (Buffer.byteLength(escaped, 'utf8') <= MAX_ENCODED_VALUE_BYTES) return escaped;
   // Cut the escaped text on a whole escape (never in the middle of `%XX`).
@@ -246,25 +238,11 @@ export function encodeValue(value: string): string {
   return `${prefix}${HASH_MARKER}${hash}`;
 }
 
-/** Decodes an encoded value; `truncated` when the key holds only a prefix and a hash of it. */
-export function decodeValue(encoded: string): { value: string; truncated: boolean } {
+/** Decodes an encoded partition value; `truncated` when the key holds only a prefix and a hash of it. */
+export function decodePartitionValue(encoded: string): { value: string; truncated: boolean } {
   const marker = encoded.indexOf(HASH_MARKER);
   if (marker >= 0) return { value: unescapeSegment(encoded.slice(0, marker)), truncated: true };
   return { value: unescapeSegment(encoded), truncated: false };
-}
-
-function resourceRoot(resourceName: string): string {
-  return `resource=${resourceName}/`;
-}
-
-/** `resource=NAME/partition=` (every reference of the resource lives under it). */
-export function partitionsRoot(resourceName: string): string {
-  return `${resourceRoot(resourceName)}partition=`;
-}
-
-/** `resource=NAME/partition=PART/` */
-export function partitionRoot(resourceName: string, partition: string): string {
-  return `${partitionsRoot(resourceName)}${partition}/`;
 }
 
 /**
@@ -273,8 +251,8 @@ export function partitionRoot(resourceName: string, partition: string): string {
  */
 export function partitionPrefix(resourceName: string, partition: string, values: Record<string, string>): string {
   const fields = Object.keys(values).sort();
-  const segments = fields.map((field) => `${escapeSegment(field)}=${encodeValue(values[field]!)}/`);
-  return partitionRoot(resourceName, partition) + segments.join('');
+  const segments = fields.map((field) => `${escapeSegment(field)}=${encodePartitionValue(values[field]!)}/`);
+  return partitionValuesPrefix(resourceName, partition, segments.join(''));
 }
 
 /**
@@ -305,7 +283,7 @@ export function partitionReferenceKeys(
   for (const [name, def] of Object.entries(partitions)) {
     const values = partitionValuesOf(name, def, doc);
     if (!values) continue;
-    const key = `${partitionPrefix(resourceName, name, values)}id=${doc.id}`;
+    const key = referenceKey(partitionPrefix(resourceName, name, values), doc.id);
     if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
       throw new ValidationError(`Partition reference key for "${name}" would exceed ${MAX_KEY_BYTES} bytes`, {
         details: { resource: resourceName, partition: name, id: doc.id },
@@ -331,19 +309,15 @@ export interface ParsedReference {
 export function parseReferenceKey(resourceName: string, key: string): ParsedReference | null {
   const root = partitionsRoot(resourceName);
   if (!key.startsWith(root)) return null;
-  const rest = key.slice(root.length);
-  const slash = rest.indexOf('/');
-  const idAt = rest.lastIndexOf('/id=');
-  if (slash < 0 || idAt < slash) return null;
-  const partition = rest.slice(0, slash);
-  const id = rest.slice(idAt + 4);
-  const valuesKey = rest.slice(slash + 1, idAt + 1);
+  const split = splitReference(key.slice(root.length));
+  if (!split) return null;
+  const { partition, valueSegments: valuesKey, id } = split;
   const values: Record<string, string> = {};
   let truncated = false;
   for (const segment of valuesKey.split('/').slice(0, -1)) {
     const eq = segment.indexOf('=');
     if (eq < 0) return null;
-    const decoded = decodeValue(segment.slice(eq + 1));
+    const decoded = decodePartitionValue(segment.slice(eq + 1));
     values[unescapeSegment(segment.slice(0, eq))] = decoded.value;
     truncated ||= decoded.truncated;
   }

@@ -8,8 +8,9 @@
 // the cursor carries the last record's sort values and id: the next page re-reads the matches and returns those
 // strictly after it. Each page of a sorted query therefore costs a full read of the matches.
 import PQueue from 'p-queue';
-import { compareKeys } from '../storage/index.js';
-import { listAllKeys, partitionReferenceKeys } from '../partitions/index.js';
+import { idOfReferenceKey, referenceKey } from '../keys.js';
+import { compareKeys, listKeys } from '../storage/index.js';
+import { partitionReferenceKeys } from '../partitions/index.js';
 import type {
   CountResult,
   Document,
@@ -37,7 +38,8 @@ interface Meter {
 interface Candidate {
   /** The LIST key this candidate came from (the cursor position). */
   pos: string;
-  id: string;
+  /** null for a stray object under a partition prefix that is not `…/id=ID` (heal reports it). */
+  id: string | null;
 }
 
 const NO_MATCH = Symbol('no-match');
@@ -82,12 +84,16 @@ class Execution {
     if (!m) return true;
     const def = this.access.partitions[m.partition]!;
     const key = partitionReferenceKeys(this.access.name, { [m.partition]: def }, doc).get(m.partition);
-    return key === `${m.prefix}id=${doc.id}`;
+    return key === referenceKey(m.prefix, doc.id);
   }
 
   /** Reads one candidate and applies the filter: the matching document, or NO_MATCH. */
   async examine(candidate: Candidate): Promise<Document | typeof NO_MATCH> {
     const { id } = candidate;
+    if (id === null) {
+      this.meter.skippedReferences++;
+      return NO_MATCH;
+    }
     const filter = this.plan.filter;
     let record: RecordRead | null;
     if (this.headFirst) {
@@ -172,7 +178,7 @@ class Execution {
       const page = await this.list(prefix, after);
       const candidates = page.objects.map((obj) => ({
         pos: obj.key,
-        id: plan.strategy === 'scan' ? this.access.idFromDataKey(obj.key) : obj.key.slice(prefix.length + 3),
+        id: plan.strategy === 'scan' ? this.access.idFromDataKey(obj.key) : idOfReferenceKey(prefix, obj.key),
       }));
       yield { candidates, more: page.isTruncated };
       if (!page.isTruncated || page.objects.length === 0) return;
@@ -252,7 +258,7 @@ function publicPlan(plan: QueryPlanInternal, meter: Meter, estimatedRequests?: n
 /** LISTs only: how many keys the plan would read, and the requests a real run would make. */
 async function estimate(access: ResourceAccess, plan: QueryPlanInternal, meter: Meter): Promise<number> {
   if (plan.strategy === 'ids') return plan.ids!.length;
-  const keys = (await listAllKeys(access, plan.prefix!, () => meter.requests++)).length;
+  const keys = (await listKeys(access.store, plan.prefix!, { onPage: () => meter.requests++ })).length;
   const sortedOrCount = plan.sortKeys.length > 0 || plan.limit === Number.POSITIVE_INFINITY;
   const reads = sortedOrCount || plan.strategy === 'scan' ? keys : Math.min(keys, plan.limit);
   return Math.max(1, Math.ceil(reads / 1000)) + reads;
@@ -296,7 +302,7 @@ export async function runCount(
     return { count: 0, plan: publicPlan(plan, meter, listOnly ? listRequests : estimatedRequests) };
   }
   if (listOnly) {
-    const keys = await listAllKeys(access, plan.prefix!, () => meter.requests++);
+    const keys = await listKeys(access.store, plan.prefix!, { onPage: () => meter.requests++ });
     meter.scanned = keys.length;
     return {
       count: keys.length,

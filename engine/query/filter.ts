@@ -6,7 +6,7 @@
 // means present and not null. Range operators between values of different kinds (number vs string) are false.
 import { ValidationError } from '../errors.js';
 import { FILTER_OPERATORS, type Document, type Filter, type FilterOperator, type SortSpec } from '../types.js';
-import { getPath } from '../partitions/index.js';
+import { getPath, isPlainObject, setPath } from '../util/index.js';
 
 export interface FieldContext {
   readonly fieldTypes: Record<string, string>;
@@ -45,7 +45,7 @@ export function checkFieldPath(ctx: FieldContext, path: string, use: 'filter' | 
       hint: 'Secret fields are stored encrypted and cannot be compared; filter on another field, or read the documents and compare them yourself.',
     });
   }
-  if (path === 'id' || path in ctx.fieldTypes || SYSTEM_DATE_FIELDS.includes(path)) return;
+  if (path === 'id' || Object.hasOwn(ctx.fieldTypes, path) || SYSTEM_DATE_FIELDS.includes(path)) return;
   const parts = path.split('.');
   for (let i = parts.length - 1; i >= 1; i--) {
     const parent = parts.slice(0, i).join('.');
@@ -60,10 +60,6 @@ export function checkFieldPath(ctx: FieldContext, path: string, use: 'filter' | 
     details: { field: path, knownFields: known },
     hint: `Known fields: ${known.join(', ')}.`,
   });
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
 }
 
 function isOperatorObject(value: unknown): value is Record<string, unknown> {
@@ -159,7 +155,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
   }
   return false;
 }
@@ -372,14 +368,7 @@ export function projectDocument(doc: Document, fields: string[] | undefined): Do
   const out: Record<string, unknown> = { id: doc.id };
   for (const path of fields) {
     const value = getPath(doc, path);
-    if (value === undefined) continue;
-    const parts = path.split('.');
-    let target = out;
-    for (const part of parts.slice(0, -1)) {
-      if (!isPlainObject(target[part])) target[part] = {};
-      target = target[part] as Record<string, unknown>;
-    }
-    target[parts[parts.length - 1]!] = value;
+    if (value !== undefined) setPath(out, path, value);
   }
   return out as Document;
 }

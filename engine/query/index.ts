@@ -2,19 +2,12 @@
 // Resource and Database call (see docs/engine-api.md).
 export { runCount, runQuery } from './executor.js';
 export type { ExecutionOptions } from './executor.js';
-export { DEFAULT_QUERY_CONCURRENCY, DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, planQuery } from './planner.js';
-export type { QueryPlanInternal } from './planner.js';
 export {
-  checkFieldPath,
-  equalityTerms,
-  filterFields,
   matchesFilter,
   normalizeSort,
-  pinnedIds,
   projectDocument,
   sortDocuments,
   validateFilter,
   validateProjection,
 } from './filter.js';
-export type { FieldContext, SortKey } from './filter.js';
 export { healPartitions, listPartitions } from '../partitions/index.js';

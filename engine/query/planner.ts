@@ -128,7 +128,7 @@ function partitionFromFilter(
   // "Exact": the filter is nothing but these equality terms on unbucketed string values.
   const onlyTerms =
     filter !== undefined &&
-    Object.keys(filter).every((k) => k in best!.values) &&
+    Object.keys(filter).every((k) => Object.hasOwn(best!.values, k)) &&
     Object.keys(best.values).length === Object.keys(filter).length;
   return { partition: best.partition, values: best.values, exact: best.exact && onlyTerms };
 }

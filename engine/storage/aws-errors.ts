@@ -77,7 +77,7 @@ export function awsErrorCode(err: unknown): string {
   return str(e.Code) ?? str(e.code) ?? str(e.name) ?? 'Unknown';
 }
 
-export function awsHttpStatus(err: unknown): number | undefined {
+function awsHttpStatus(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as SdkErrorShape;
   const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;

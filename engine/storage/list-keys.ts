@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import { compareKeys, decodeToken, encodeToken } from './key-order.js';
 import type { ListOptions, ListResult, ListedObject } from './object-store.js';
 
-export const MAX_KEYS_PER_PAGE = 1000;
+const MAX_KEYS_PER_PAGE = 1000;
 
 export function checkMaxKeys(maxKeys: number | undefined): number {
   const n = maxKeys ?? MAX_KEYS_PER_PAGE;

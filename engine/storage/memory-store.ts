@@ -17,7 +17,7 @@ import type {
 } from './object-store.js';
 import { RequestCounter } from './request-counter.js';
 
-export function etagOf(body: Buffer): string {
+function etagOf(body: Buffer): string {
   return `"${createHash('md5').update(body).digest('hex')}"`;
 }
 

@@ -57,7 +57,7 @@ export interface DeleteManyResult {
   errors: { key: string; code: string; message: string }[];
 }
 
-/** The S3 operations a store performs, named as S3 names them, for request counting and pricing. */
+/** The S3 operations a store performs, named as S3 names them, for request counting and pricing (no store copies). */
 export const STORE_OPERATIONS = [
   'GetObject',
   'HeadObject',
@@ -65,7 +65,6 @@ export const STORE_OPERATIONS = [
   'DeleteObject',
   'DeleteObjects',
   'ListObjectsV2',
-  'CopyObject',
 ] as const;
 export type StoreOperation = (typeof STORE_OPERATIONS)[number];
 

@@ -1,21 +1,24 @@
 // Dotted paths (`address.city`) into plain objects: the one helper for reading, writing and removing them.
-// Only own properties of plain objects are walked, so `__proto__` or `constructor` are names, never prototypes.
+// Only own properties are walked, so `__proto__` or `constructor` are names, never prototypes.
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 
-/** The value at a dotted path, or undefined when any step is missing or not a plain object. */
+/**
+ * The value at a dotted path, or undefined when any step is missing. Steps walk own properties of plain objects
+ * and of arrays (`tags.0`, as filters on array and json fields use them), never a prototype or a Date.
+ */
 export function getPath(source: unknown, path: string): unknown {
   let cur: unknown = source;
   for (const part of path.split('.')) {
-    if (!isPlainObject(cur) || !Object.hasOwn(cur, part)) return undefined;
-    cur = cur[part];
+    if (!(isPlainObject(cur) || Array.isArray(cur)) || !Object.hasOwn(cur, part)) return undefined;
+    cur = (cur as Record<string, unknown>)[part];
   }
   return cur;
 }
 
-/** Sets `value` at a dotted path, creating plain objects on the way; an existing object is kept. */
+/** Sets `value` at a dotted path (replacing what is there), creating plain objects on the way. */
 export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
   let cur = target;
@@ -24,9 +27,7 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
     if (!isPlainObject(next)) defineOwn(cur, part, {});
     cur = cur[part] as Record<string, unknown>;
   }
-  const last = parts[parts.length - 1]!;
-  if (isPlainObject(value) && Object.hasOwn(cur, last) && isPlainObject(cur[last])) return;
-  defineOwn(cur, last, value);
+  defineOwn(cur, parts[parts.length - 1]!, value);
 }
 
 /** Removes the value at a dotted path (nothing happens when the path does not exist). */

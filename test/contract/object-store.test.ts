@@ -8,8 +8,7 @@ import {
   type ListOptions,
   type ObjectStore,
 } from '../../engine/index.js';
-import { compareKeys } from '../../engine/internal.js';
-import { mapLimit } from '../support/map-limit.js';
+import { compareKeys, mapLimit } from '../../engine/internal.js';
 import { metadataSizesSeen, testStores } from '../support/stores.js';
 
 async function listAll(store: ObjectStore, options: ListOptions) {

@@ -22,7 +22,7 @@ const lines = (r: HealReport) => r.problems.map(line);
 
 function writes(store: ObjectStore): number {
   const { byOperation: c } = store.requestCounts();
-  return c.PutObject + c.DeleteObject + c.DeleteObjects + c.CopyObject;
+  return c.PutObject + c.DeleteObject + c.DeleteObjects;
 }
 
 async function load(store: ObjectStore, fixture: HealFixture): Promise<void> {

@@ -80,8 +80,7 @@ describe('costs', () => {
     const costs = estimateCosts(
       {
         byOperation: {
-          PutObject: 1000,
-          CopyObject: 200,
+          PutObject: 1200,
           DeleteObjects: 100,
           ListObjectsV2: 700,
           GetObject: 5000,
@@ -92,7 +91,7 @@ describe('costs', () => {
       },
       2 * 1024 ** 3,
     );
-    // (1000+200+100+700)/1000 * 0.005 + (5000+5000)/1000 * 0.0004 + 0 = 0.01 + 0.004
+    // (1200+100+700)/1000 * 0.005 + (5000+5000)/1000 * 0.0004 + 0 = 0.01 + 0.004
     expect(costs.requestsUSD).toBe(0.014);
     expect(costs.byRequestType.find((l) => l.type === 'DELETE')).toEqual({
       type: 'DELETE',
@@ -135,7 +134,7 @@ describe('plugins through the server (memory store)', () => {
     }>(await mcp.call('getStats'));
     const ops = stats.requests.byOperation;
     const expected =
-      ((ops.PutObject! + ops.CopyObject! + ops.DeleteObjects! + ops.ListObjectsV2!) * 0.005 +
+      ((ops.PutObject! + ops.DeleteObjects! + ops.ListObjectsV2!) * 0.005 +
         (ops.GetObject! + ops.HeadObject!) * 0.0004) /
       1000;
     expect(stats.estimatedCostUSD).toBeCloseTo(expected, 9);

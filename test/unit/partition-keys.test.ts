@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../engine/index.js';
 import {
-  decodeValue,
-  encodeValue,
+  decodePartitionValue,
+  encodePartitionValue,
   normalizePartitions,
   parseReferenceKey,
   partitionPrefix,
@@ -34,6 +34,9 @@ describe('normalizePartitions', () => {
     expect(e.message).toContain('"p"');
     expect(e.message).toContain('"country"');
     expect(e.hint).toContain('region');
+    expect(thrown(() => normalizePartitions(fieldTypes, { p: { fields: { toString: 'string' } } })).message).toContain(
+      'unknown attribute "toString"',
+    );
   });
 
   it('rejects secret and array fields, unknown rules and modifiers, bad names', () => {
@@ -121,19 +124,19 @@ describe('partitionReferenceKeys', () => {
   });
 
   it('hashes long values deterministically and distinctly', () => {
-    const a = encodeValue('x'.repeat(500));
-    expect(a).toBe(encodeValue('x'.repeat(500)));
-    expect(a).not.toBe(encodeValue('x'.repeat(499)));
-    expect(decodeValue(a).truncated).toBe(true);
+    const a = encodePartitionValue('x'.repeat(500));
+    expect(a).toBe(encodePartitionValue('x'.repeat(500)));
+    expect(a).not.toBe(encodePartitionValue('x'.repeat(499)));
+    expect(decodePartitionValue(a).truncated).toBe(true);
   });
 
   it('round-trips any well-formed string (property)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (value) => {
-        const decoded = decodeValue(encodeValue(value));
+        const decoded = decodePartitionValue(encodePartitionValue(value));
         expect(decoded).toEqual({ value, truncated: false });
         // eslint-disable-next-line no-control-regex
-        expect(encodeValue(value)).not.toMatch(/[/=\u0000-\u001f]/);
+        expect(encodePartitionValue(value)).not.toMatch(/[/=\u0000-\u001f]/);
       }),
     );
   });

@@ -87,6 +87,9 @@ describe('filter validation', () => {
     expect(e.hint).toContain('name');
     expect(e.hint).not.toContain('password');
   });
+  it('treats names of Object.prototype as unknown fields, not as inherited ones', () => {
+    expect(thrown(() => validateFilter(ctx, { constructor: 'x' })).message).toContain('Unknown field "constructor"');
+  });
   it('lists the operators on a malformed one', () => {
     expect(thrown(() => validateFilter(ctx, { age: { $gtt: 1 } })).hint).toContain('$gte');
     expect(thrown(() => validateFilter(ctx, { age: { $in: 3 } })).message).toMatch(/array/);

@@ -3,12 +3,18 @@
 // and the document before and after — secret fields masked, each side capped in size. The records are
 // written through withoutPlugins(), so auditing never audits itself, and are queried like any resource.
 import { randomBytes } from 'node:crypto';
-import { getPath, setPath } from '../../codec/index.js';
-import type { PluginHost } from '../../pipeline/index.js';
 import { ValidationError } from '../../errors.js';
 import { generateId } from '../../ids.js';
+import type {
+  AfterHooks,
+  OperationContext,
+  Plugin,
+  PluginHost,
+  PluginResourceInfo,
+  WriteOperation,
+} from '../../pipeline/index.js';
 import type { Document, Filter, QueryResult } from '../../types.js';
-import type { AfterHooks, OperationContext, Plugin, PluginResourceInfo, WriteOperation } from '../../pipeline/index.js';
+import { getPath, setPath } from '../../util/index.js';
 
 export const AUDIT_RESOURCE = 'plg_audits';
 /** What a secret field reads as in an audit record. */

@@ -4,13 +4,13 @@
 // fill whose read started before a write of the same resource is discarded. Another server's writes are seen
 // after at most `ttlMs` (memory/filesystem), or at once with the shared s3 driver (except a fill racing that
 // write, which lives at most `ttlMs`).
-import type { PluginHost } from '../../pipeline/index.js';
 import { ConfigError, ValidationError } from '../../errors.js';
 import type {
   Operation,
   OperationContext,
   OperationResults,
   Plugin,
+  PluginHost,
   PluginResourceInfo,
   WriteEvent,
 } from '../../pipeline/index.js';

@@ -5,10 +5,10 @@
 // region=US leaves region=EU answers cached.
 import { createHash } from 'node:crypto';
 import stableStringify from 'json-stable-stringify';
-import { setPath } from '../../codec/index.js';
 import { partitionPrefix, partitionValuesOf } from '../../partitions/index.js';
 import type { Document, Filter, PartitionDefinition } from '../../types.js';
 import type { Operation, OperationArgs } from '../../pipeline/index.js';
+import { setPath } from '../../util/index.js';
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -19,7 +19,7 @@ export function stableJson(value: unknown): string {
   return stableStringify(value) ?? 'undefined';
 }
 
-export const ALL_SCOPE = 'all';
+const ALL_SCOPE = 'all';
 
 export function idScope(id: string): string {
   return `id:${id}`;

@@ -3,7 +3,8 @@
 // write on one server invalidates the entries all of them read. Each invalidated scope costs one LIST (plus a
 // DeleteObjects when it held entries).
 import type { SecretCipher } from '../../crypto/index.js';
-import type { ObjectStore } from '../../storage/index.js';
+import { CACHE_PREFIX } from '../../keys.js';
+import { listPages, type ObjectStore } from '../../storage/index.js';
 import { decodeEntry, encodeEntry } from './entry-codec.js';
 import type { CacheDriver, CacheDriverStats, CacheEntry } from './types.js';
 
@@ -14,7 +15,7 @@ export interface S3CacheOptions {
   compress?: boolean;
 }
 
-export const DEFAULT_S3_CACHE_PREFIX = 'plugin=cache/';
+export const DEFAULT_S3_CACHE_PREFIX = CACHE_PREFIX;
 
 export class S3CacheDriver implements CacheDriver {
   readonly kind = 's3';
@@ -53,18 +54,13 @@ export class S3CacheDriver implements CacheDriver {
 
   async deletePrefix(prefix: string): Promise<number> {
     let n = 0;
-    let token: string | undefined;
-    do {
-      const page = await this.store.list({
-        prefix: this.prefix + prefix,
-        ...(token === undefined ? {} : { continuationToken: token }),
-      });
+    // Page by page: each page's keys are deleted before the next LIST, as one DeleteObjects each.
+    for await (const page of listPages(this.store, this.prefix + prefix)) {
       if (page.objects.length > 0) {
         await this.store.deleteMany(page.objects.map((o) => o.key));
         n += page.objects.length;
       }
-      token = page.isTruncated ? page.nextContinuationToken : undefined;
-    } while (token !== undefined);
+    }
     return n;
   }
 

@@ -7,12 +7,12 @@
 //   plugin=fulltext/resource=R/docs/ID            JSON manifest { terms: {term: tf}, length } of what is indexed
 // A search LISTs `lens/` once and `terms/TERM/` per query term: no GET per posting. The index follows every
 // stored write (Database.onWrite, so writes through withoutPlugins() too), before the write returns.
-import { getPath } from '../../codec/index.js';
-import type { PluginHost } from '../../pipeline/index.js';
+import type { Plugin, PluginHost, PluginResourceInfo, WriteEvent } from '../../pipeline/index.js';
 import { ValidationError } from '../../errors.js';
-import type { ObjectStore } from '../../storage/index.js';
+import { FULLTEXT_PREFIX, resourceRoot } from '../../keys.js';
+import { listKeys, type ObjectStore } from '../../storage/index.js';
 import type { Document } from '../../types.js';
-import type { Plugin, PluginResourceInfo, WriteEvent } from '../../pipeline/index.js';
+import { getPath, mapLimit } from '../../util/index.js';
 import { termFrequencies, tokenize } from './tokenize.js';
 
 export interface FullTextPluginOptions {
@@ -56,15 +56,7 @@ interface Manifest {
   length: number;
 }
 
-export const DEFAULT_FULLTEXT_PREFIX = 'plugin=fulltext/';
-
-async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let i = 0;
-  const worker = async (): Promise<void> => {
-    while (i < items.length) await fn(items[i++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
+export const DEFAULT_FULLTEXT_PREFIX = FULLTEXT_PREFIX;
 
 export class FullTextPlugin implements Plugin {
   readonly name = 'FullTextPlugin';
@@ -137,7 +129,7 @@ export class FullTextPlugin implements Plugin {
   }
 
   private base(resource: string): string {
-    return `${this.prefix}resource=${resource}/`;
+    return `${this.prefix}${resourceRoot(resource)}`;
   }
 
   /** The text of the indexed fields of a document (secret fields never indexed). */
@@ -192,7 +184,7 @@ export class FullTextPlugin implements Plugin {
     const newSet = new Set(newKeys);
     // New postings first, then the manifest, then the stale postings: a crash leaves extra postings (scored
     // harmlessly, dropped by rebuild), never a document that is missing from the index.
-    await eachLimit(
+    await mapLimit(
       newKeys.filter((k) => !oldSet.has(k)),
       this.concurrency,
       (k) => store.put(k, ''),
@@ -205,22 +197,10 @@ export class FullTextPlugin implements Plugin {
     else this.counters.removed++;
   }
 
-  private async listKeys(prefix: string): Promise<string[]> {
-    const store = this.store();
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await store.list({ prefix, ...(token === undefined ? {} : { continuationToken: token }) });
-      for (const o of page.objects) keys.push(o.key);
-      token = page.isTruncated ? page.nextContinuationToken : undefined;
-    } while (token !== undefined);
-    return keys;
-  }
-
   /** `A~B`-named objects under a prefix, as [number, id] pairs. */
   private async listPairs(prefix: string): Promise<[number, string][]> {
     const out: [number, string][] = [];
-    for (const key of await this.listKeys(prefix)) {
+    for (const key of await listKeys(this.store(), prefix)) {
       const name = key.slice(prefix.length);
       const sep = name.indexOf('~');
       const n = Number(name.slice(0, sep));
@@ -287,7 +267,7 @@ export class FullTextPlugin implements Plugin {
     this.fieldsOf(resource);
     const db = this.requireDb();
     const store = this.store();
-    const existing = await this.listKeys(this.base(resource));
+    const existing = await listKeys(store, this.base(resource));
     for (let i = 0; i < existing.length; i += 1000) await store.deleteMany(existing.slice(i, i + 1000));
     const report: RebuildReport = { resource, documents: 0, postings: 0, removedObjects: existing.length };
     if (!db.hasResource(resource)) return report;
@@ -295,7 +275,7 @@ export class FullTextPlugin implements Plugin {
     let cursor: string | undefined;
     do {
       const page = await bare.list({ limit: 100, ...(cursor === undefined ? {} : { cursor }) });
-      await eachLimit(page.records, 4, async (doc) => {
+      await mapLimit(page.records, 4, async (doc) => {
         await this.index(resource, doc.id, doc, { readOld: false });
         report.documents++;
         report.postings += Object.keys(this.extract(resource, doc).terms).length;

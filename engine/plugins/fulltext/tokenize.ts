@@ -15,7 +15,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
 );
 
 /** Longer tokens (hashes, base64 blobs) are not words and would make over-long object keys: dropped. */
-export const MAX_TOKEN_CHARS = 64;
+const MAX_TOKEN_CHARS = 64;
 
 /** The index terms of a text, in order, duplicates kept (term frequency counts them). */
 export function tokenize(text: string): string[] {
