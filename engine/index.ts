@@ -100,7 +100,7 @@ export { Resource } from './resource/index.js';
 export { createIdStream, createInsertStream, createRecordStream, type StreamOptions } from './streams.js';
 export { generateId, validateId } from './ids.js';
 export { PBKDF2_ITERATIONS, SecretCipher } from './crypto/index.js';
-export { CATALOG_KEY, QUARANTINE_PREFIX } from './keys.js';
+export { CATALOG_KEY, QUARANTINE_PREFIX, RESOURCE_NAME_PATTERN, RESOURCE_NAME_RULE } from './keys.js';
 
 // Watching the engine: request prices and Prometheus text.
 export {

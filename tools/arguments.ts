@@ -1,14 +1,9 @@
 // Argument builders shared by the tools, so every tool names and describes the same thing the same way.
 import { z } from 'zod';
-import { BEHAVIORS } from '../engine/index.js';
+import { BEHAVIORS, RESOURCE_NAME_PATTERN, RESOURCE_NAME_RULE } from '../engine/index.js';
 
 export const resourceName = () =>
-  z
-    .string()
-    .min(1)
-    .max(100)
-    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" and "-" only')
-    .describe('Resource (collection) name, e.g. "users"');
+  z.string().regex(RESOURCE_NAME_PATTERN, RESOURCE_NAME_RULE).describe('Resource (collection) name, e.g. "users"');
 
 export const documentId = () =>
   z.string().min(1).max(255).describe('Document id, e.g. "u1" (ids are strings; generated when not given on insert)');

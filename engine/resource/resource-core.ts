@@ -32,7 +32,8 @@ import type {
 } from '../types.js';
 import { mapLimit } from '../util/index.js';
 import { asRecord, deepMerge, stripReadOnly } from './documents.js';
-import { RecordCodec, REVISION_FIELD, type StoredRecord } from './record-codec.js';
+import { isOwnWrite } from './own-write.js';
+import { RecordCodec, type StoredRecord } from './record-codec.js';
 import { ResourceSchemas, type VersionState } from './version-state.js';
 import type { WriteObservers } from './write-observers.js';
 
@@ -241,27 +242,6 @@ export class ResourceCore implements ResourceAccess {
     }
   }
 
-  /**
-   * After a conditional PUT failed its precondition: true when the object holds the very body this writer sent
-   * (same random revision), i.e. an earlier attempt of the same PUT reached the server but its response was lost
-   * and the SDK's retry then hit our own write. Such a write succeeded; it must not be reported as a conflict
-   * nor applied a second time.
-   */
-  private async isOwnWrite(conflict: ConflictError, key: string, body: string): Promise<boolean> {
-    // Only a retried PUT can meet its own earlier attempt (stores report `details.attempts`, S3's SDK does).
-    const attempts = conflict.details.attempts;
-    if (typeof attempts !== 'number' || attempts < 2) return false;
-    const cur = await this.store.get(key);
-    if (!cur) return false;
-    try {
-      const sent = (JSON.parse(body) as Record<string, unknown>)[REVISION_FIELD];
-      const found = (JSON.parse(cur.body.toString('utf8')) as Record<string, unknown>)[REVISION_FIELD];
-      return typeof sent === 'string' && sent === found;
-    } catch {
-      return false;
-    }
-  }
-
   /** Stores a new document (`ifNoneMatch: '*'`: never over an existing id). */
   async insert(data: Record<string, unknown>): Promise<Document> {
     const state = this.state;
@@ -283,7 +263,7 @@ export class ResourceCore implements ResourceAccess {
       });
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;
-      if (!(await this.isOwnWrite(e, this.dataKey(id), enc.body))) {
+      if (!(await isOwnWrite(this.store, e, this.dataKey(id), enc.body))) {
         throw new ConflictError(`"${this.name}" already has a document with id "${id}"`, {
           details: { resource: this.name, id },
           hint: 'Use update or upsert to change it, or insert without an id to get a new one.',
@@ -324,7 +304,7 @@ export class ResourceCore implements ResourceAccess {
         });
       } catch (e) {
         if (!(e instanceof ConflictError)) throw e;
-        if (!(await this.isOwnWrite(e, this.dataKey(id), enc.body))) {
+        if (!(await isOwnWrite(this.store, e, this.dataKey(id), enc.body))) {
           await backoff(attempt);
           continue;
         }

@@ -24,6 +24,8 @@ import type {
   StoredObject,
 } from './object-store.js';
 import { RequestCounter } from './request-counter.js';
+import { decodeName, encodeKey } from './file-keys.js';
+import { mapLimit } from '../util/index.js';
 
 export interface FileStoreOptions {
   /** fsync each object before the rename (durable across power loss, slower). Default false. */
@@ -36,8 +38,6 @@ export interface FileStoreOptions {
 
 const MAGIC = Buffer.from('S3DB1\n');
 const HEADER_LEN_BYTES = 4;
-// Encoded chunk length per path component; with the type letter this stays far below the 255-byte name limit.
-const CHUNK_CHARS = 200;
 const STALE_LOCK_MS = 30_000;
 const CORRUPTED_HINT =
   'The file was not written by s3db (or was edited by hand): restore it from a backup or delete it.';
@@ -140,7 +140,7 @@ export class FileStore implements ObjectStore {
   async deleteMany(keys: string[]): Promise<DeleteManyResult> {
     for (let i = 0; i < keys.length; i += 1000) this.counter.count('DeleteObjects');
     const result: DeleteManyResult = { deleted: [], errors: [] };
-    await forEachLimit(keys, 16, async (key) => {
+    await mapLimit(keys, 16, async (key) => {
       try {
         assertValidKey(key);
         await this.deleteOne(key);
@@ -168,7 +168,7 @@ export class FileStore implements ObjectStore {
     const placeholder = new Date(0);
     const page = listSorted(sorted, options, (key) => ({ key, size: 0, etag: '', lastModified: placeholder }));
     const objects: ListedObject[] = [];
-    await forEachLimit(page.objects, 32, async (o, i) => {
+    await mapLimit(page.objects, 32, async (o, i) => {
       const h = await this.readHeader(files.get(o.key)!, o.key);
       // Deleted between the directory read and now: S3 would not have listed it either.
       if (h) objects[i] = { key: o.key, size: h.header.size, etag: h.header.etag, lastModified: h.mtime };
@@ -341,69 +341,6 @@ async function removeIfStale(lock: string): Promise<boolean> {
   }
 }
 
-// ---- key <-> path encoding ----------------------------------------------------------------------------------
-// Each '/'-separated segment becomes path components named TYPE + escaped text: 'o' the object file (last
-// segment), 'd' a directory (a segment followed by '/'), 'c' a continuation of a segment too long for one name.
-// Escaping keeps [a-z0-9-_.=,@+~] as is, writes upper-case letters as '^' + lower case (case-insensitive file
-// systems stay correct) and every other byte as %XX. A leading type letter means no name is empty, '.' or '..'.
-
-const SAFE = /^[a-z0-9\-_.=,@+~]$/;
-
-function escapeUnits(segment: string): string[] {
-  const units: string[] = [];
-  for (const ch of segment) {
-    if (SAFE.test(ch)) units.push(ch);
-    else if (ch >= 'A' && ch <= 'Z') units.push(`^${ch.toLowerCase()}`);
-    else {
-      let u = '';
-      for (const b of Buffer.from(ch, 'utf8')) u += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-      units.push(u);
-    }
-  }
-  return units;
-}
-
-/** Path components for a key (exported for tests). */
-export function encodeKey(key: string): string[] {
-  const segments = key.split('/');
-  const parts: string[] = [];
-  segments.forEach((segment, i) => {
-    const chunks: string[] = [];
-    let current = '';
-    for (const unit of escapeUnits(segment)) {
-      if (current.length + unit.length > CHUNK_CHARS) {
-        chunks.push(current);
-        current = '';
-      }
-      current += unit;
-    }
-    chunks.push(current);
-    const last = i === segments.length - 1 ? 'o' : 'd';
-    chunks.forEach((chunk, j) => parts.push((j === chunks.length - 1 ? last : 'c') + chunk));
-  });
-  return parts;
-}
-
-function decodeName(text: string): string {
-  const bytes: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === '%') {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else if (ch === '^') {
-      bytes.push(text.charCodeAt(i + 1) - 32);
-      i += 1;
-    } else bytes.push(ch.charCodeAt(0));
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-/** The key a path (relative to the root, components as from encodeKey) holds (exported for tests). */
-export function decodeKey(parts: readonly string[]): string {
-  return parts.map((p) => decodeName(p.slice(1)) + (p[0] === 'd' ? '/' : '')).join('');
-}
-
 // ---- file format ---------------------------------------------------------------------------------------------
 
 function readHeaderLength(buf: Buffer, key: string): number {
@@ -460,15 +397,4 @@ function ioError(err: unknown, operation: string, key?: string): StorageError {
     retryable: code === 'EMFILE' || code === 'EAGAIN' || code === 'EBUSY',
     cause: err,
   });
-}
-
-async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FileStore } from '../../engine/index.js';
-import { decodeKey, encodeKey } from '../../engine/storage/file-store.js';
+import { decodeKey, encodeKey } from '../../engine/storage/file-keys.js';
 
 const nasty = ['../../etc/passwd', '/abs/path', '..', '.', 'a/../../b', 'nul\u0000byte', 'A/a', '', 'é'.repeat(512)];
 
