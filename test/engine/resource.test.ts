@@ -22,7 +22,7 @@ import {
 import { testStores } from '../support/stores.js';
 
 for (const s of testStores()) {
-  describe(s.name, () => {
+  describe.skipIf(s.skipped !== undefined)(s.name, () => {
     const open = async (store?: ObjectStore, passphrase?: string) => {
       const db = new Database({ store: store ?? (await s.create()), ...(passphrase ? { passphrase } : {}) });
       await db.connect();

@@ -27,7 +27,7 @@ function makeDocs(count: number): Document[] {
 }
 
 for (const testStore of testStores()) {
-  describe(testStore.name, () => {
+  describe.skipIf(testStore.skipped !== undefined)(testStore.name, () => {
     const stores: ObjectStore[] = [];
     afterAll(async () => {
       await Promise.all(stores.map((s) => s.close()));
