@@ -55,7 +55,7 @@ const TRICKY = [
 ];
 
 for (const testStore of testStores()) {
-  describe(`ObjectStore contract: ${testStore.name}`, () => {
+  describe.skipIf(testStore.skipped !== undefined)(`ObjectStore contract: ${testStore.name}`, () => {
     let store: ObjectStore;
     const embedded = testStore.name === 'memory' || testStore.name === 'file';
 

@@ -11,7 +11,7 @@ import {
 import { testStores } from '../support/stores.js';
 
 for (const s of testStores()) {
-  describe(s.name, () => {
+  describe.skipIf(s.skipped !== undefined)(s.name, () => {
     const open = async (store?: ObjectStore, passphrase?: string) => {
       const st = store ?? (await s.create());
       const db = new Database({ store: st, ...(passphrase ? { passphrase } : {}) });

@@ -14,7 +14,7 @@ const stores = testStores().filter((s) => s.name !== 'file');
 const NOW = new Date('2026-11-28T10:00:00.000Z');
 
 for (const s of stores) {
-  describe(`audit plugin (${s.name})`, () => {
+  describe.skipIf(s.skipped !== undefined)(`audit plugin (${s.name})`, () => {
     afterAll(() => s.cleanup?.());
 
     const open = async (options: AuditPluginOptions = {}) => {

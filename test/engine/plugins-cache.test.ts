@@ -23,7 +23,7 @@ function clock(start = 1_000_000) {
 }
 
 for (const s of stores) {
-  describe(`cache plugin (${s.name})`, () => {
+  describe.skipIf(s.skipped !== undefined)(`cache plugin (${s.name})`, () => {
     const dirs: string[] = [];
     afterAll(async () => {
       await s.cleanup?.();

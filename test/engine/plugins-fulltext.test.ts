@@ -28,7 +28,7 @@ describe('tokenize', () => {
 });
 
 for (const s of stores) {
-  describe(`full-text plugin (${s.name})`, () => {
+  describe.skipIf(s.skipped !== undefined)(`full-text plugin (${s.name})`, () => {
     afterAll(() => s.cleanup?.());
 
     const open = async (store: ObjectStore) => {

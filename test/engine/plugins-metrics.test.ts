@@ -7,7 +7,7 @@ import { testStores } from '../support/stores.js';
 const stores = testStores().filter((s) => s.name !== 'file');
 
 for (const s of stores) {
-  describe(`metrics plugin (${s.name})`, () => {
+  describe.skipIf(s.skipped !== undefined)(`metrics plugin (${s.name})`, () => {
     afterAll(() => s.cleanup?.());
 
     it('counts a known workload exactly, per operation and per resource, errors included', async () => {

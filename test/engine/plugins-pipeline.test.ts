@@ -13,7 +13,7 @@ import { testStores } from '../support/stores.js';
 const stores = testStores().filter((s) => s.name !== 'file');
 
 for (const s of stores) {
-  describe(`plugin pipeline (${s.name})`, () => {
+  describe.skipIf(s.skipped !== undefined)(`plugin pipeline (${s.name})`, () => {
     afterAll(() => s.cleanup?.());
 
     const open = async (plugins: Plugin[] = []) => {

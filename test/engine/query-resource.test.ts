@@ -8,7 +8,7 @@ import { rejection } from '../support/errors.js';
 const REGIONS = ['US', 'US-East', 'EU', 'a/b', 'x=y', '../..', '🦄', '', '%2F', 'JP'];
 
 for (const testStore of testStores()) {
-  describe(testStore.name, () => {
+  describe.skipIf(testStore.skipped !== undefined)(testStore.name, () => {
     const stores: ObjectStore[] = [];
     afterAll(async () => {
       await Promise.all(stores.map((s) => s.close()));

@@ -22,7 +22,7 @@ import {
 import { testStores } from '../support/stores.js';
 
 for (const s of testStores()) {
-  describe(s.name, () => {
+  describe.skipIf(s.skipped !== undefined)(s.name, () => {
     const open = async (store?: ObjectStore, passphrase?: string) => {
       const db = new Database({ store: store ?? (await s.create()), ...(passphrase ? { passphrase } : {}) });
       await db.connect();
@@ -193,7 +193,8 @@ for (const s of testStores()) {
         expect(doc).toEqual({ id: 'x', a: big, b: 'small' });
         const head = await r.core.readRecord('x', 'head');
         expect(head!.complete).toBe(false);
-        if (behavior !== 'body-only') expect(head!.doc.b).toBe('small');
+        // body-only keeps nothing but the version in metadata, so a HEAD cannot see b.
+        expect(head!.doc.b).toBe(behavior === 'body-only' ? undefined : 'small');
       }
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({ operation: 'insert', id: 'x' });

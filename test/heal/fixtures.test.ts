@@ -37,7 +37,7 @@ it('the corpus holds at least 20 damaged buckets', () => {
 });
 
 for (const s of testStores()) {
-  describe(s.name, () => {
+  describe.skipIf(s.skipped !== undefined)(s.name, () => {
     afterAll(() => s.cleanup?.());
 
     for (const fixture of fixtures) {

@@ -5,6 +5,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createServer } from '../../server/index.js';
 import { assertSafeBind, startHttp, tokenMatches, type RunningHttp } from '../../transports/index.js';
+import { thrown } from '../support/errors.js';
 import { testConfig } from './support/connect.js';
 import { engineDatabase } from './support/databases.js';
 
@@ -148,11 +149,7 @@ describe('HTTP with a token', () => {
 describe('binding', () => {
   it('refuses a non-loopback host without a token and says how to set one', () => {
     expect(() => assertSafeBind({ host: '0.0.0.0' })).toThrow(/Refusing to listen on 0.0.0.0/);
-    try {
-      assertSafeBind({ host: '0.0.0.0' });
-    } catch (error) {
-      expect((error as { hint: string }).hint).toMatch(/S3DB_MCP_AUTH_TOKEN/);
-    }
+    expect(thrown(() => assertSafeBind({ host: '0.0.0.0' })).hint).toMatch(/S3DB_MCP_AUTH_TOKEN/);
     expect(() => assertSafeBind({ host: '0.0.0.0', authToken: TOKEN })).not.toThrow();
     expect(() => assertSafeBind({ host: '127.0.0.1' })).not.toThrow();
     expect(() => assertSafeBind({ host: '::1' })).not.toThrow();

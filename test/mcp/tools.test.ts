@@ -11,7 +11,7 @@ const USERS = {
 };
 
 for (const { name: dbName, store, make } of DATABASES) {
-  describe(`tools on ${dbName}`, () => {
+  describe.skipIf(store.skipped !== undefined)(`tools on ${dbName}`, () => {
     afterAll(async () => store.cleanup?.());
     let mcp: Connected;
     beforeEach(async () => {

@@ -1,5 +1,7 @@
-// The stores every engine suite runs against (`for (const s of testStores()) describe(s.name, …)`):
-// memory, file (a fresh temp directory) and s3 (a fresh bucket on the run's S3 server, with the 2 KB guard).
+// The stores every engine suite runs against
+// (`for (const s of testStores()) describe.skipIf(s.skipped !== undefined)(s.name, …)`): memory, file (a fresh
+// temp directory) and s3 (a fresh bucket on the run's S3 server, with the 2 KB guard). With the S3 tier switched
+// off the s3 entry stays, marked `skipped`, so its suites show as skipped in the summary instead of vanishing.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +14,8 @@ import type { S3TestServer } from './s3-server.js';
 
 export interface TestStore {
   name: string;
+  /** Why this store's suites are skipped in this run (the S3 tier is switched off); undefined when it runs. */
+  skipped?: string;
   /** A fresh, empty store (its own bucket or prefix). */
   create(): Promise<ObjectStore>;
   /** Removes what create() made (temp dirs); call from afterAll. Buckets live as long as the test server. */
@@ -82,10 +86,20 @@ function s3Store(server: S3TestServer): TestStore {
   };
 }
 
+/** The s3 entry of a run without the S3 tier: every suite on it is skipped, so none of its methods is called. */
+function skippedS3Store(): TestStore {
+  const skipped = 'S3DB_TEST_S3=off';
+  return {
+    name: `s3 (skipped: ${skipped})`,
+    skipped,
+    create: () => Promise.reject(new Error(`the S3 tier is switched off (${skipped}); this suite should be skipped`)),
+  };
+}
+
 export function testStores(): TestStore[] {
   const stores: TestStore[] = [{ name: 'memory', create: async () => new MemoryStore() }, fileStore()];
   const server = s3TestServer();
-  if (server) stores.push(s3Store(server));
+  stores.push(server ? s3Store(server) : skippedS3Store());
   return stores;
 }
 

@@ -10,6 +10,7 @@ import {
 } from '../../engine/codec/index.js';
 import { MetadataLimitError } from '../../engine/errors.js';
 import { applyBehavior, effectiveLimit, type ExceedsLimitEvent } from '../../engine/behaviors/index.js';
+import { thrown } from '../support/errors.js';
 import { compileSchema } from '../../engine/schema/index.js';
 import { BEHAVIORS, type Behavior } from '../../engine/types.js';
 import { metadataBytes, normalizeMetadata } from '../../engine/storage/index.js';
@@ -73,19 +74,14 @@ describe('body-only', () => {
 describe('enforce-limits', () => {
   it('accepts at the limit and names fields and sizes over it', () => {
     expect(run('enforce-limits', { a: 'x'.repeat(AT_LIMIT) }).back).toEqual({ a: 'x'.repeat(AT_LIMIT) });
-    try {
-      run('enforce-limits', { a: 'x'.repeat(AT_LIMIT + 1), b: 'é' });
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(MetadataLimitError);
-      const err = e as MetadataLimitError;
-      expect(err.details).toMatchObject({ totalSize: AT_LIMIT + 8, limit: LIMIT, excess: AT_LIMIT + 8 - LIMIT });
-      expect(err.details.fields).toEqual([
-        { field: 'a', bytes: AT_LIMIT + 3 },
-        { field: 'b', bytes: 5 },
-      ]);
-      expect(err.message).toMatch(/a \(2045 B\)/);
-    }
+    const err = thrown(() => run('enforce-limits', { a: 'x'.repeat(AT_LIMIT + 1), b: 'é' })) as MetadataLimitError;
+    expect(err).toBeInstanceOf(MetadataLimitError);
+    expect(err.details).toMatchObject({ totalSize: AT_LIMIT + 8, limit: LIMIT, excess: AT_LIMIT + 8 - LIMIT });
+    expect(err.details.fields).toEqual([
+      { field: 'a', bytes: AT_LIMIT + 3 },
+      { field: 'b', bytes: 5 },
+    ]);
+    expect(err.message).toMatch(/a \(2045 B\)/);
   });
 });
 

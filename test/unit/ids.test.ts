@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../engine/errors.js';
 import { generateId, validateId } from '../../engine/ids.js';
 import { compareKeys } from '../../engine/storage/index.js';
+import { thrown } from '../support/errors.js';
 
 describe('ids', () => {
   it('generates 22 url-safe chars, unique, time-sorted in byte order', () => {
@@ -30,11 +31,7 @@ describe('ids', () => {
   ])('rejects %j', (id, message) => {
     expect(() => validateId(id)).toThrow(ValidationError);
     expect(() => validateId(id)).toThrow(message);
-    try {
-      validateId(id);
-    } catch (e) {
-      expect((e as ValidationError).issues[0]?.path).toBe('id');
-    }
+    expect((thrown(() => validateId(id)) as ValidationError).issues[0]?.path).toBe('id');
   });
 
   it('accepts unicode, spaces and 256 bytes', () => {

@@ -27,7 +27,7 @@ function makeDocs(count: number): Document[] {
 }
 
 for (const testStore of testStores()) {
-  describe(testStore.name, () => {
+  describe.skipIf(testStore.skipped !== undefined)(testStore.name, () => {
     const stores: ObjectStore[] = [];
     afterAll(async () => {
       await Promise.all(stores.map((s) => s.close()));
@@ -159,16 +159,21 @@ for (const testStore of testStores()) {
         const seen: string[] = [];
         let cursor: string | undefined;
         let extra = 0;
+        let fullPages = 0;
         do {
           store.resetRequestCounts();
           const page = await runQuery(access, { filter: { region: 'EU' }, limit: 7, ...(cursor ? { cursor } : {}) });
-          if (page.records.length === 7) expect(page.plan.requests).toBe(8);
+          if (page.records.length === 7) {
+            expect(page.plan.requests).toBe(8);
+            fullPages++;
+          }
           seen.push(...page.records.map((d) => d.id));
           cursor = page.nextCursor;
           // Concurrent writers: new EU documents sorting before and after the cursor.
           await access.insert({ id: `a-new-${extra}`, region: 'EU', tier: 'basic', n: -1 });
           await access.insert({ id: `z-new-${extra++}`, region: 'EU', tier: 'basic', n: -1 });
         } while (cursor);
+        expect(fullPages).toBeGreaterThan(1);
         const pre = seen.filter((id) => id.startsWith('d'));
         expect(pre).toEqual(expected);
         expect(new Set(seen).size).toBe(seen.length);

@@ -1,6 +1,7 @@
 // The attribute DSL: every type and rule compiles, bad definitions name their path, bad documents name every field.
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../engine/errors.js';
+import { thrown } from '../support/errors.js';
 import { compileSchema, fieldTypes, secretPaths, validateDocument } from '../../engine/schema/index.js';
 
 const ctx = { resource: 'users' };
@@ -117,11 +118,9 @@ describe('schema DSL', () => {
     expect(() => compileSchema({ a: { b: 'strng' } })).toThrow(/Attribute "a.b": unknown type "strng"/);
     const err = issues(() => compileSchema({ a: { b: 'string|lenght:3' } }));
     expect(err[0]?.path).toBe('a.b');
-    try {
-      compileSchema({ x: 'string|bogus' });
-    } catch (e) {
-      expect((e as ValidationError).hint).toMatch(/required, optional, min/);
-    }
+    const bogus = thrown(() => compileSchema({ x: 'string|bogus' }));
+    expect(bogus).toBeInstanceOf(ValidationError);
+    expect(bogus.hint).toMatch(/required, optional, min/);
     expect(() => compileSchema({ n: 'number|min:x' })).toThrow(/min/);
     expect(() => compileSchema({ n: 'enum' })).toThrow(/values/);
     expect(() => compileSchema({ n: 'string|items:string' })).toThrow(/items/);
