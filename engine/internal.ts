@@ -1,5 +1,6 @@
 // Engine internals the tests and benchmarks reach for (not public API: may change without notice).
-export { compareKeys, mapStorageError } from './storage/index.js';
+export { compareKeys, listAll, listKeys, mapStorageError } from './storage/index.js';
+export { dataKey, dataPrefix, idOfDataKey } from './keys.js';
 export { mapLimit } from './util/index.js';
 export { parseCatalog, repairJson } from './catalog/index.js';
 export { normalizePartitions, partitionReferenceKeys, writePartitionReference } from './partitions/index.js';

@@ -5,6 +5,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore, isS3dbError, openStore } from '../../engine/index.js';
+import { listAll } from '../../engine/internal.js';
 import { createLogger, createServer, openDatabase, redactConfig } from '../../server/index.js';
 import { startHttp } from '../../transports/index.js';
 import { rejection } from '../support/errors.js';
@@ -148,12 +149,7 @@ describe('secrets stay out of logs, results, errors and getStats', () => {
 /** Every key with its ETag: what "the store is unchanged" compares. */
 async function snapshot(store: MemoryStore): Promise<string[]> {
   const out: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await store.list({ ...(token === undefined ? {} : { continuationToken: token }) });
-    out.push(...page.objects.map((o) => `${o.key} ${o.etag}`));
-    token = page.nextContinuationToken;
-  } while (token !== undefined);
+  for await (const o of listAll(store, '')) out.push(`${o.key} ${o.etag}`);
   return out;
 }
 

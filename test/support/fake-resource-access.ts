@@ -3,6 +3,9 @@
 // functions the engine uses.
 import { type Document, type ObjectStore, type PartitionDefinition } from '../../engine/index.js';
 import {
+  dataKey,
+  dataPrefix,
+  idOfDataKey,
   normalizePartitions,
   partitionReferenceKeys,
   writePartitionReference,
@@ -36,15 +39,15 @@ export class FakeResourceAccess implements ResourceAccess {
     this.partitions = normalizePartitions(options.fieldTypes, options.partitions);
     this.secretPaths = options.secretPaths ?? [];
     this.metadataFields = options.metadataFields ?? [];
-    this.dataPrefix = `resource=${this.name}/data/`;
+    this.dataPrefix = dataPrefix(this.name);
   }
 
   dataKey(id: string): string {
-    return `${this.dataPrefix}id=${id}`;
+    return dataKey(this.name, id);
   }
 
   idFromDataKey(key: string): string {
-    return key.slice(this.dataPrefix.length + 3);
+    return idOfDataKey(this.name, key) ?? '';
   }
 
   private metadataOf(doc: Document): Record<string, string> {

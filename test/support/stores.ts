@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand, DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 import { FileStore, MemoryStore, S3Store, type ObjectStore, type S3StoreOptions } from '../../engine/index.js';
+import { listKeys } from '../../engine/internal.js';
 import { enforceUserMetadataLimit, type MetadataSize } from './metadata-guard.js';
 import type { S3TestServer } from './s3-server.js';
 
@@ -156,12 +157,8 @@ export function s3ConnectionString(server: S3TestServer, bucket: string, endpoin
 export async function removeTestBucket(server: S3TestServer, bucket: string): Promise<void> {
   const store = openS3Store(server, bucket);
   try {
-    let token: string | undefined;
-    do {
-      const page = await store.list({ ...(token === undefined ? {} : { continuationToken: token }) });
-      if (page.objects.length > 0) await store.deleteMany(page.objects.map((o) => o.key));
-      token = page.nextContinuationToken;
-    } while (token !== undefined);
+    const keys = await listKeys(store, '');
+    for (let i = 0; i < keys.length; i += 1000) await store.deleteMany(keys.slice(i, i + 1000));
     await store.client.send(new DeleteBucketCommand({ Bucket: bucket }));
   } finally {
     await store.close();
