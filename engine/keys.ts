@@ -96,3 +96,11 @@ export function quarantineKey(stamp: string, key: string): string {
 /** Default bucket prefixes of the plugins that keep objects of their own. */
 export const CACHE_PREFIX = 'plugin=cache/';
 export const FULLTEXT_PREFIX = 'plugin=fulltext/';
+
+/** Where the eventual-consistency plugin keeps each counter's consolidated state (one JSON object per field+id). */
+export const COUNTER_STATE_PREFIX = 'plugin=ec/';
+
+/** `plugin=ec/resource=R/field=F/id=ID`: the consolidated state of one counter. */
+export function counterStateKey(resource: string, field: string, id: string): string {
+  return `${COUNTER_STATE_PREFIX}${resourceRoot(resource)}field=${field}/${ID_SEGMENT}${id}`;
+}

@@ -34,3 +34,12 @@ export {
   type SearchHit,
   type SearchResult,
 } from './fulltext/index.js';
+export {
+  ANALYTICS_PERIODS,
+  EVENTUAL_CONSISTENCY_PLUGIN,
+  EventualConsistencyPlugin,
+  type AnalyticsBucket,
+  type AnalyticsPeriod,
+  type ConsolidateReport,
+  type EventualConsistencyOptions,
+} from './eventual-consistency/index.js';
