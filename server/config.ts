@@ -7,16 +7,16 @@ import { ConfigError } from '../engine/index.js';
 export const TRANSPORTS = ['stdio', 'sse', 'http'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const DEFAULT_CONNECTION_STRING = 'file://./s3db-data';
-/** Plugins the server can enable (--plugins): cache, audit, metrics, fulltext. */
-export const PLUGIN_NAMES = ['cache', 'audit', 'metrics', 'fulltext'] as const;
+/** Plugins the server can enable (--plugins): cache, audit, metrics, fulltext, counters. */
+export const PLUGIN_NAMES = ['cache', 'audit', 'metrics', 'fulltext', 'counters'] as const;
 export type PluginName = (typeof PLUGIN_NAMES)[number];
 export const CACHE_DRIVERS = ['memory', 'filesystem', 's3'] as const;
 
 /**
- * Parses a --fulltext spec, `articles:title+body;notes:text` (fields joined by + or ,), into resource → fields.
- * Throws a plain Error with the reason when malformed.
+ * Parses a resource → fields spec (--fulltext, --counters), `articles:title+body;notes:text` (fields joined by
+ * + or ,). Throws a plain Error with the reason when malformed.
  */
-export function parseFulltextSpec(spec: string): Record<string, string[]> {
+export function parseFieldSpec(spec: string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const part of spec
     .split(';')
@@ -105,6 +105,17 @@ export const configSchema = z
       .default(60_000)
       .describe("Cache entry lifetime in ms (0 = until invalidated); bounds other servers' staleness"),
     cacheDirectory: z.string().min(1).optional().describe('Directory of the filesystem cache driver'),
+    counters: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Counted numeric fields (with --plugins=counters): resource:field+field;resource2:field'),
+    countersIntervalMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(10_000)
+      .describe('Counters: consolidate pending increments this often in ms (0 = only on demand)'),
   })
   .strict()
   .refine((c) => c.queryDefaultLimit <= c.queryMaxLimit, {
@@ -112,22 +123,25 @@ export const configSchema = z
     path: ['queryDefaultLimit'],
   })
   .superRefine((c, ctx) => {
-    const on = c.plugins.includes('fulltext');
-    if (on && c.fulltext === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['fulltext'],
-        message: 'the fulltext plugin needs --fulltext=resource:field+field',
-      });
-    }
-    if (!on && c.fulltext !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['fulltext'], message: 'set, but fulltext is not in --plugins' });
-    }
-    if (c.fulltext !== undefined) {
-      try {
-        parseFulltextSpec(c.fulltext);
-      } catch (e) {
-        ctx.addIssue({ code: 'custom', path: ['fulltext'], message: (e as Error).message });
+    for (const plugin of ['fulltext', 'counters'] as const) {
+      const on = c.plugins.includes(plugin);
+      const spec = c[plugin];
+      if (on && spec === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [plugin],
+          message: `the ${plugin} plugin needs --${plugin}=resource:field+field`,
+        });
+      }
+      if (!on && spec !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [plugin], message: `set, but ${plugin} is not in --plugins` });
+      }
+      if (spec !== undefined) {
+        try {
+          parseFieldSpec(spec);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', path: [plugin], message: (e as Error).message });
+        }
       }
     }
     if (c.plugins.includes('cache') && c.cacheDriver === 'filesystem' && c.cacheDirectory === undefined) {
@@ -186,6 +200,8 @@ export const CONFIG_SOURCES: { [K in ConfigKey]: FieldSource<KindOf<NonNullable<
   cacheDriver: { kind: 'string', env: ['S3DB_CACHE_DRIVER'] },
   cacheTtlMs: { kind: 'number', env: ['S3DB_CACHE_TTL_MS'] },
   cacheDirectory: { kind: 'string', env: ['S3DB_CACHE_DIRECTORY'] },
+  counters: { kind: 'string', env: ['S3DB_COUNTERS'] },
+  countersIntervalMs: { kind: 'number', env: ['S3DB_COUNTERS_INTERVAL_MS'] },
 };
 
 export const CONFIG_KEYS = Object.keys(CONFIG_SOURCES) as ConfigKey[];

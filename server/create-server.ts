@@ -50,12 +50,13 @@ export const INSTRUCTIONS = [
 
 /**
  * The tools this config registers: no write tools in read-only mode, none named in disableTools, and a plugin's
- * tools (search) only when `pluginEnabled` says its plugin is on (default: the config's --plugins).
+ * tools (search, increment) only when `pluginEnabled` says its plugin is on (default: the config's --plugins).
  */
 export function selectTools(
   config: Pick<Config, 'readOnly' | 'disableTools'> & { plugins?: readonly string[] },
   pluginEnabled: (pluginName: string) => boolean = (name) =>
-    name === 'FullTextPlugin' && (config.plugins ?? []).includes('fulltext'),
+    (name === 'FullTextPlugin' && (config.plugins ?? []).includes('fulltext')) ||
+    (name === 'EventualConsistencyPlugin' && (config.plugins ?? []).includes('counters')),
 ): ToolDefinition[] {
   const unknown = config.disableTools.filter((name) => !TOOL_NAMES.includes(name));
   if (unknown.length > 0) {

@@ -21,6 +21,6 @@ export {
 export { REDACT_PATHS, createLogger, type Logger } from './logger.js';
 export { INSTRUCTIONS, createServer, selectTools, type CreateServerOptions } from './create-server.js';
 export { SERVER_NAME, SERVER_VERSION } from './version.js';
-export { PLUGIN_NAMES, CACHE_DRIVERS, parseFulltextSpec, type PluginName } from './config.js';
+export { PLUGIN_NAMES, CACHE_DRIVERS, parseFieldSpec, type PluginName } from './config.js';
 export { buildPlugins, openDatabase, type PluginConfig } from './open-database.js';
 export { PROMETHEUS_CONTENT_TYPE, prometheusText } from './metrics-text.js';

@@ -5,15 +5,19 @@ import {
   AuditPlugin,
   CachePlugin,
   Database,
+  EventualConsistencyPlugin,
   FullTextPlugin,
   MetricsPlugin,
   openStore,
   type Plugin,
 } from '../engine/index.js';
-import { PLUGIN_NAMES, parseFulltextSpec, type Config } from './config.js';
+import { PLUGIN_NAMES, parseFieldSpec, type Config } from './config.js';
 import type { Logger } from './logger.js';
 
-export type PluginConfig = Pick<Config, 'plugins' | 'fulltext' | 'cacheDriver' | 'cacheTtlMs' | 'cacheDirectory'>;
+export type PluginConfig = Pick<
+  Config,
+  'plugins' | 'fulltext' | 'cacheDriver' | 'cacheTtlMs' | 'cacheDirectory' | 'counters' | 'countersIntervalMs'
+>;
 
 /** The plugin instances a config enables, in pipeline order. */
 export function buildPlugins(config: Partial<PluginConfig>): Plugin[] {
@@ -38,7 +42,15 @@ export function buildPlugins(config: Partial<PluginConfig>): Plugin[] {
         plugins.push(new AuditPlugin());
         break;
       case 'fulltext':
-        plugins.push(new FullTextPlugin({ resources: parseFulltextSpec(config.fulltext ?? '') }));
+        plugins.push(new FullTextPlugin({ resources: parseFieldSpec(config.fulltext ?? '') }));
+        break;
+      case 'counters':
+        plugins.push(
+          new EventualConsistencyPlugin({
+            resources: parseFieldSpec(config.counters ?? ''),
+            consolidateIntervalMs: config.countersIntervalMs ?? 10_000,
+          }),
+        );
         break;
     }
   }

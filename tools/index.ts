@@ -12,6 +12,7 @@ import { insertTool } from './insert.js';
 import { listPartitionsTool } from './list-partitions.js';
 import { listResourcesTool } from './list-resources.js';
 import { queryTool } from './query.js';
+import { incrementTool } from './increment.js';
 import { searchTool } from './search.js';
 import { updateTool } from './update.js';
 import { upsertTool } from './upsert.js';
@@ -35,6 +36,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   getStatsTool,
   healTool,
   searchTool,
+  incrementTool,
 ] as unknown as readonly ToolDefinition[];
 
 export const TOOL_NAMES = TOOLS.map((t) => t.name);
@@ -46,4 +48,7 @@ export { formatUntrustedData, maskSecrets, presentDocuments, toolError } from '.
 export { INTERNAL_ERROR_TEXT } from './results.js';
 export { DeclinedError } from './declined.js';
 /** Tools registered only when a plugin is enabled: tool name → the plugin name it needs. */
-export const PLUGIN_TOOLS: Readonly<Record<string, string>> = { search: 'FullTextPlugin' };
+export const PLUGIN_TOOLS: Readonly<Record<string, string>> = {
+  search: 'FullTextPlugin',
+  increment: 'EventualConsistencyPlugin',
+};

@@ -9,7 +9,7 @@ import {
   createServer,
   helpText,
   loadConfig,
-  parseFulltextSpec,
+  parseFieldSpec,
   prometheusText,
 } from '../../server/index.js';
 import { estimateCosts, S3_PRICE_TABLE } from '../../engine/index.js';
@@ -40,7 +40,7 @@ describe('plugin configuration', () => {
       cacheTtlMs: 500,
       cacheDriver: 's3',
     });
-    expect(parseFulltextSpec('articles:title+body; notes:text,tags.name')).toEqual({
+    expect(parseFieldSpec('articles:title+body; notes:text,tags.name')).toEqual({
       articles: ['title', 'body'],
       notes: ['text', 'tags.name'],
     });

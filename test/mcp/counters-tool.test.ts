@@ -1,0 +1,59 @@
+// The counters plugin through MCP: `increment` is listed only when the plugin is on, records a change, folds it
+// with consolidate:true, and update's {$inc} form works through the ordinary update tool.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Database, EventualConsistencyPlugin, MemoryStore } from '../../engine/index.js';
+import { buildPlugins, loadConfig } from '../../server/index.js';
+import { connect, structured, textOf, type Connected } from './support/connect.js';
+
+describe('counters through the MCP tools (memory store)', () => {
+  let mcp: Connected | undefined;
+  afterEach(async () => mcp?.close());
+
+  it('lists increment only with the plugin, and applies increments exactly', async () => {
+    const plain = new Database({ store: new MemoryStore() });
+    await plain.connect();
+    mcp = await connect(plain);
+    expect((await mcp.client.listTools()).tools.map((t) => t.name)).not.toContain('increment');
+    await mcp.close();
+
+    const counters = new EventualConsistencyPlugin({ resources: { accounts: ['balance'] } });
+    const db = new Database({ store: new MemoryStore(), plugins: [counters] });
+    await db.connect();
+    mcp = await connect(db);
+    expect((await mcp.client.listTools()).tools.map((t) => t.name)).toContain('increment');
+    await mcp.call('createResource', { name: 'accounts', attributes: { balance: 'number' } });
+    await mcp.call('insert', { resource: 'accounts', data: { id: 'a1', balance: 100 } });
+    const pending = structured<{ value: number; consolidated: boolean }>(
+      await mcp.call('increment', { resource: 'accounts', id: 'a1', field: 'balance', by: -30 }),
+    );
+    expect(pending).toMatchObject({ value: 70, consolidated: false });
+    expect(
+      (await mcp.call('update', { resource: 'accounts', id: 'a1', data: { balance: { $inc: 5 } } })).isError,
+    ).toBeFalsy();
+    const done = structured<{ value: number }>(
+      await mcp.call('increment', { resource: 'accounts', id: 'a1', field: 'balance', by: 1, consolidate: true }),
+    );
+    expect(done.value).toBe(76);
+    expect(
+      structured<{ record: { balance: number } }>(await mcp.call('get', { resource: 'accounts', id: 'a1' })).record
+        .balance,
+    ).toBe(76);
+
+    const missing = await mcp.call('increment', { resource: 'accounts', id: 'zz', field: 'balance', by: 1 });
+    expect(missing.isError).toBe(true);
+    expect(textOf(missing)).toMatch(/No document "zz"/);
+    const notCounted = await mcp.call('increment', { resource: 'accounts', id: 'a1', field: 'other', by: 1 });
+    expect(notCounted.isError).toBe(true);
+    expect(textOf(notCounted)).toMatch(/not a counted field/);
+  });
+
+  it('is configured by --plugins=counters --counters=resource:field', () => {
+    const loaded = loadConfig(['--plugins=counters', '--counters=accounts:balance+stock'], {});
+    expect(loaded.action).toBe('run');
+    const config = (loaded as { config: Parameters<typeof buildPlugins>[0] }).config;
+    const [plugin] = buildPlugins(config);
+    expect(plugin).toBeInstanceOf(EventualConsistencyPlugin);
+    expect((plugin as EventualConsistencyPlugin).counted).toEqual({ accounts: ['balance', 'stock'] });
+    expect(() => loadConfig(['--plugins=counters'], {})).toThrow(/counters plugin needs --counters/);
+  });
+});
