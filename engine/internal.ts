@@ -8,3 +8,4 @@ export { cacheKey, documentScopes, readScope } from './plugins/cache/index.js';
 export { tokenize } from './plugins/fulltext/index.js';
 export { percentile } from './plugins/metrics/index.js';
 export type { RecordRead, ResourceAccess } from './types.js';
+export { idForMessage } from './plugins/queue-consumer/index.js';

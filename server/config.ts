@@ -7,8 +7,8 @@ import { ConfigError } from '../engine/index.js';
 export const TRANSPORTS = ['stdio', 'sse', 'http'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const DEFAULT_CONNECTION_STRING = 'file://./s3db-data';
-/** Plugins the server can enable (--plugins): cache, audit, metrics, fulltext, counters. */
-export const PLUGIN_NAMES = ['cache', 'audit', 'metrics', 'fulltext', 'counters'] as const;
+/** Plugins the server can enable (--plugins): cache, audit, metrics, fulltext, counters, queue. */
+export const PLUGIN_NAMES = ['cache', 'audit', 'metrics', 'fulltext', 'counters', 'queue'] as const;
 export type PluginName = (typeof PLUGIN_NAMES)[number];
 export const CACHE_DRIVERS = ['memory', 'filesystem', 's3'] as const;
 
@@ -116,6 +116,20 @@ export const configSchema = z
       .min(0)
       .default(10_000)
       .describe('Counters: consolidate pending increments this often in ms (0 = only on demand)'),
+    queueUrl: z
+      .string()
+      .regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL')
+      .optional()
+      .describe('Queue consumer (with --plugins=queue): the RabbitMQ broker, amqp://user:pass@host:5672/vhost'),
+    queueName: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Queue consumer: the queue to consume (dead letters go to NAME.dead)'),
+    queuePrefetch: positiveInt.default(20).describe('Queue consumer: messages handled at once (prefetch window)'),
+    queueResources: list
+      .optional()
+      .describe('Queue consumer: resources messages may write, comma-separated (default: every user resource)'),
   })
   .strict()
   .refine((c) => c.queryDefaultLimit <= c.queryMaxLimit, {
@@ -143,6 +157,13 @@ export const configSchema = z
           ctx.addIssue({ code: 'custom', path: [plugin], message: (e as Error).message });
         }
       }
+    }
+    if (c.plugins.includes('queue') && (c.queueUrl === undefined || c.queueName === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.queueUrl === undefined ? 'queueUrl' : 'queueName'],
+        message: 'the queue plugin needs --queue-url=amqp://… and --queue-name=NAME',
+      });
     }
     if (c.plugins.includes('cache') && c.cacheDriver === 'filesystem' && c.cacheDirectory === undefined) {
       ctx.addIssue({
@@ -202,6 +223,10 @@ export const CONFIG_SOURCES: { [K in ConfigKey]: FieldSource<KindOf<NonNullable<
   cacheDirectory: { kind: 'string', env: ['S3DB_CACHE_DIRECTORY'] },
   counters: { kind: 'string', env: ['S3DB_COUNTERS'] },
   countersIntervalMs: { kind: 'number', env: ['S3DB_COUNTERS_INTERVAL_MS'] },
+  queueUrl: { kind: 'string', env: ['S3DB_QUEUE_URL'], secret: true },
+  queueName: { kind: 'string', env: ['S3DB_QUEUE_NAME'] },
+  queuePrefetch: { kind: 'number', env: ['S3DB_QUEUE_PREFETCH'] },
+  queueResources: { kind: 'list', env: ['S3DB_QUEUE_RESOURCES'] },
 };
 
 export const CONFIG_KEYS = Object.keys(CONFIG_SOURCES) as ConfigKey[];

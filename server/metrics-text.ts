@@ -3,6 +3,7 @@
 // makes no S3 request (the storage estimate, which needs LISTs, is left to getStats).
 import {
   MetricsPlugin,
+  QueueConsumerPlugin,
   estimateCosts,
   renderPrometheus,
   type Database,
@@ -37,5 +38,14 @@ export function prometheusText(db: Pick<Database, 'withoutPlugins' | 'plugins' |
   ];
   const metrics = db.plugin('MetricsPlugin');
   if (metrics instanceof MetricsPlugin) families.push(...metrics.prometheusFamilies());
+  const consumer = db.plugin('QueueConsumerPlugin');
+  if (consumer instanceof QueueConsumerPlugin) {
+    families.push({
+      name: 's3db_queue_messages_total',
+      help: 'Queue messages by outcome: consumed, applied, duplicates, retried, failed, deadLettered.',
+      type: 'counter',
+      samples: Object.entries(consumer.stats()).map(([outcome, n]) => ({ labels: { outcome }, value: n })),
+    });
+  }
   return renderPrometheus(families);
 }

@@ -8,6 +8,8 @@ import {
   EventualConsistencyPlugin,
   FullTextPlugin,
   MetricsPlugin,
+  QueueConsumerPlugin,
+  RabbitMqSource,
   openStore,
   type Plugin,
 } from '../engine/index.js';
@@ -16,7 +18,17 @@ import type { Logger } from './logger.js';
 
 export type PluginConfig = Pick<
   Config,
-  'plugins' | 'fulltext' | 'cacheDriver' | 'cacheTtlMs' | 'cacheDirectory' | 'counters' | 'countersIntervalMs'
+  | 'plugins'
+  | 'fulltext'
+  | 'cacheDriver'
+  | 'cacheTtlMs'
+  | 'cacheDirectory'
+  | 'counters'
+  | 'countersIntervalMs'
+  | 'queueUrl'
+  | 'queueName'
+  | 'queuePrefetch'
+  | 'queueResources'
 >;
 
 /** The plugin instances a config enables, in pipeline order. */
@@ -43,6 +55,18 @@ export function buildPlugins(config: Partial<PluginConfig>): Plugin[] {
         break;
       case 'fulltext':
         plugins.push(new FullTextPlugin({ resources: parseFieldSpec(config.fulltext ?? '') }));
+        break;
+      case 'queue':
+        plugins.push(
+          new QueueConsumerPlugin({
+            source: new RabbitMqSource({
+              url: config.queueUrl ?? '',
+              queue: config.queueName ?? '',
+              prefetch: config.queuePrefetch ?? 20,
+            }),
+            ...(config.queueResources ? { resources: config.queueResources } : {}),
+          }),
+        );
         break;
       case 'counters':
         plugins.push(

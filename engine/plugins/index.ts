@@ -43,3 +43,16 @@ export {
   type ConsolidateReport,
   type EventualConsistencyOptions,
 } from './eventual-consistency/index.js';
+export {
+  MESSAGE_ACTIONS,
+  QUEUE_CONSUMER_PLUGIN,
+  QueueConsumerPlugin,
+  RabbitMqSource,
+  type DeadLetterReason,
+  type MessageAction,
+  type QueueConsumerOptions,
+  type QueueDelivery,
+  type QueueMessage,
+  type QueueSource,
+  type RabbitMqSourceOptions,
+} from './queue-consumer/index.js';

@@ -1,7 +1,7 @@
-// The counters plugin through MCP: `increment` is listed only when the plugin is on, records a change, folds it
+// The counters plugin through MCP (`increment` listed only with the plugin, exact increments, update's {$inc}) and the server config of the counters and queue plugins.
 // with consolidate:true, and update's {$inc} form works through the ordinary update tool.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Database, EventualConsistencyPlugin, MemoryStore } from '../../engine/index.js';
+import { Database, EventualConsistencyPlugin, MemoryStore, QueueConsumerPlugin } from '../../engine/index.js';
 import { buildPlugins, loadConfig } from '../../server/index.js';
 import { connect, structured, textOf, type Connected } from './support/connect.js';
 
@@ -55,5 +55,23 @@ describe('counters through the MCP tools (memory store)', () => {
     expect(plugin).toBeInstanceOf(EventualConsistencyPlugin);
     expect((plugin as EventualConsistencyPlugin).counted).toEqual({ accounts: ['balance', 'stock'] });
     expect(() => loadConfig(['--plugins=counters'], {})).toThrow(/counters plugin needs --counters/);
+  });
+});
+
+describe('queue consumer configuration', () => {
+  it('--plugins=queue needs --queue-url and --queue-name, and builds a RabbitMQ consumer', () => {
+    expect(() => loadConfig(['--plugins=queue'], {})).toThrow(/queue plugin needs --queue-url/);
+    expect(() => loadConfig(['--plugins=queue', '--queue-url=http://x', '--queue-name=q'], {})).toThrow(/amqp/);
+    const loaded = loadConfig(
+      ['--plugins=queue', '--queue-name=orders', '--queue-prefetch=7', '--queue-resources=orders,items'],
+      { S3DB_QUEUE_URL: 'amqp://u:p@127.0.0.1:5672' },
+    );
+    const config = (loaded as { config: Parameters<typeof buildPlugins>[0] }).config;
+    const [plugin] = buildPlugins(config);
+    expect(plugin).toBeInstanceOf(QueueConsumerPlugin);
+    expect((plugin as QueueConsumerPlugin).describe()).toMatchObject({
+      resources: ['orders', 'items'],
+      source: { kind: 'rabbitmq', queue: 'orders', deadLetterQueue: 'orders.dead', prefetch: 7, connected: false },
+    });
   });
 });
