@@ -1,5 +1,4 @@
 // The counters plugin through MCP (`increment` listed only with the plugin, exact increments, update's {$inc}) and the server config of the counters and queue plugins.
-// with consolidate:true, and update's {$inc} form works through the ordinary update tool.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Database, EventualConsistencyPlugin, MemoryStore, QueueConsumerPlugin } from '../../engine/index.js';
 import { buildPlugins, loadConfig } from '../../server/index.js';
