@@ -146,19 +146,28 @@ describe('queue consumer on RabbitMQ', () => {
         child.on('exit', (code) => code !== 0 && code !== null && reject(new Error(`consumer exited ${code}: ${err}`)));
       });
     const count = async () => (await items.count()).count;
+    let consumer: ChildProcess | undefined;
     try {
-      let consumer = await startConsumer();
+      consumer = await startConsumer();
       await until(async () => (await count()) >= N / 5, 120_000, 'a fifth applied', count);
       consumer.kill('SIGKILL');
-      await new Promise((r) => consumer.once('exit', r));
+      await new Promise((r) => consumer!.once('exit', r));
       const afterKill = await count();
       consumer = await startConsumer();
       await until(async () => (await count()) >= Math.max(N / 2, afterKill + N / 20), 120_000, 'half applied', count);
       await broker.halt();
       await broker.restart();
-      await until(async () => (await count()) === N, 300_000, `${N} applied`, count);
+      await until(
+        async () => (await count()) === N,
+        300_000,
+        `${N} applied`,
+        async () => ({
+          count: await count(),
+          dead: (await drain(`${queue}.dead`)).map((d) => d.headers),
+        }),
+      );
       consumer.kill('SIGTERM');
-      await new Promise((r) => consumer.once('exit', r));
+      await new Promise((r) => consumer!.once('exit', r));
       // Exactly once in effect: N documents, each the one its message describes, and nothing dead-lettered.
       const { ids } = await items.listIds({ limit: N + 10 });
       expect(ids.length).toBe(N);
@@ -170,6 +179,7 @@ describe('queue consumer on RabbitMQ', () => {
       expect(await drain(`${queue}.dead`)).toEqual([]);
       expect(await drain(queue)).toEqual([]);
     } finally {
+      if (consumer && consumer.exitCode === null) consumer.kill('SIGKILL');
       await db.close();
       rmSync(root, { recursive: true, force: true });
     }
