@@ -3,7 +3,7 @@
 // so a redelivery after a crash or a broker restart changes nothing more. A message that is not valid, names a
 // resource the consumer may not write, or keeps failing goes to the dead-letter queue with its error and never
 // blocks the rest. docs/queues.md.
-import { isS3dbError, ValidationError } from '../../errors.js';
+import { isS3dbError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Plugin, PluginHost } from '../../pipeline/index.js';
 import { applyMessage, parseMessage } from './message.js';
 import type { QueueDelivery, QueueSource } from './source.js';
@@ -94,7 +94,9 @@ export class QueueConsumerPlugin implements Plugin {
       await delivery.ack();
     } catch (e) {
       this.counters.failed++;
-      const retryable = isS3dbError(e) ? e.retryable : !(e instanceof ValidationError);
+      // An update may overtake the insert of its document when both are in flight: a missing document is worth
+      // a few more tries before it is dead-lettered.
+      const retryable = e instanceof NotFoundError || (isS3dbError(e) ? e.retryable : !(e instanceof ValidationError));
       if (retryable && delivery.attempt < this.maxAttempts) {
         this.counters.retried++;
         await delivery.retry(this.retryDelayMs * 2 ** (delivery.attempt - 1));
