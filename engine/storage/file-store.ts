@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ConflictError, StorageError, ValidationError } from '../errors.js';
+import { StorageError, ValidationError } from '../errors.js';
 import { assertValidKey, compareKeys } from './key-order.js';
 import { listSorted } from './list-keys.js';
 import { checkPreconditions } from './memory-store.js';
@@ -299,7 +299,8 @@ export class FileStore implements ObjectStore {
         if (code !== 'EEXIST') throw ioError(err, 'PutObject', key);
         if (await removeIfStale(lock)) continue;
         if (Date.now() > deadline) {
-          throw new ConflictError(`Timed out waiting for another writer of ${key}`, {
+          // Not a precondition failure (ConflictError would read as "the key exists" to an insert): a timeout.
+          throw new StorageError('TIMEOUT', `Timed out waiting for another writer of ${key}`, {
             details: { key, lock },
             hint: `Another process holds ${lock}; if no process is writing, delete that file.`,
             retryable: true,

@@ -68,7 +68,8 @@ export async function applyMessage(resource: ResourceApi, message: QueueMessage,
         await resource.insert({ ...message.data, id });
         return 'applied';
       } catch (e) {
-        if (e instanceof ConflictError) return 'duplicate';
+        // A duplicate only when the document is really there: acknowledging anything else would lose the message.
+        if (e instanceof ConflictError && (await resource.exists(id))) return 'duplicate';
         throw e;
       }
     }
