@@ -131,7 +131,10 @@ export class PluginError extends S3dbError {
 /** The caller aborted the call (its AbortSignal fired): the work stopped before its next store request. */
 export class CancelledError extends S3dbError {
   constructor(message = 'The call was cancelled', options: S3dbErrorOptions = {}) {
-    super('CANCELLED', message, { hint: 'Nothing more was done after the cancel; call again to continue.', ...options });
+    super('CANCELLED', message, {
+      hint: 'Nothing more was done after the cancel; call again to continue.',
+      ...options,
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 // Builds one McpServer over a connected Database: the tools (registered in a loop from tools/), the instructions,
 // resource templates and prompts. Transports call this; it reads no environment and opens nothing itself.
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ReadResourceResult, ServerNotification } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ConfigError, isS3dbError, runWithCallContext } from '../engine/index.js';
 import {
@@ -91,6 +91,9 @@ export function createServer(options: CreateServerOptions): McpServer {
     logger,
     startedAt,
     confirm: (message) => (options.elicitation === false ? Promise.resolve(true) : confirm(server, message, logger)),
+    // Replaced per call from the request (see progressReporter); resources/read has no cancellation of its own.
+    signal: new AbortController().signal,
+    progress: () => {},
   };
 
   for (const tool of tools) {
@@ -103,7 +106,7 @@ export function createServer(options: CreateServerOptions): McpServer {
         outputSchema: tool.outputSchema,
         annotations: annotationsFor(tool),
       },
-      async (args: unknown, extra: { sessionId?: string | undefined }): Promise<CallToolResult> => {
+      async (args: unknown, extra: CallExtra): Promise<CallToolResult> => {
         // Plugins (audit) learn who calls: the client's name from initialize, and the session when there is one.
         const actor = server.server.getClientVersion()?.name;
         const call = {
@@ -111,7 +114,8 @@ export function createServer(options: CreateServerOptions): McpServer {
           ...(extra.sessionId === undefined ? {} : { session: extra.sessionId }),
         };
         try {
-          const out = await runWithCallContext(call, () => tool.handler(args as never, ctx));
+          const callCtx: ToolContext = { ...ctx, signal: extra.signal, progress: progressReporter(extra) };
+          const out = await runWithCallContext(call, () => tool.handler(args as never, callCtx));
           return {
             content: [{ type: 'text', text: out.text }],
             structuredContent: out.structuredContent as Record<string, unknown>,
@@ -128,6 +132,43 @@ export function createServer(options: CreateServerOptions): McpServer {
   registerPrompts(server, tools);
   logger.debug({ tools: tools.map((t) => t.name) }, 'MCP server created');
   return server;
+}
+
+/** What a tool call handler receives from the SDK (v1) beside its arguments. */
+interface CallExtra {
+  sessionId?: string | undefined;
+  signal: AbortSignal;
+  _meta?: { progressToken?: string | number | undefined } | undefined;
+  sendNotification: (notification: ServerNotification) => Promise<void>;
+}
+
+/** At most one progress notification per this many ms (plus the last one), so a scan does not flood the client. */
+const PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * The call's `progress`: notifications/progress with the client's token when it sent one, throttled, and only
+ * ever increasing (the spec requires it); a no-op for a client that did not ask.
+ */
+function progressReporter(extra: CallExtra): ToolContext['progress'] {
+  const progressToken = extra._meta?.progressToken;
+  if (progressToken === undefined) return () => {};
+  let last = -1;
+  let lastAt = 0;
+  return (done, total, message) => {
+    const now = Date.now();
+    const final = total !== undefined && done >= total;
+    if (done <= last || (!final && now - lastAt < PROGRESS_INTERVAL_MS)) return;
+    last = done;
+    lastAt = now;
+    const params = {
+      progressToken,
+      progress: done,
+      ...(total === undefined ? {} : { total }),
+      ...(message === undefined ? {} : { message }),
+    };
+    // A lost notification must never fail the call.
+    extra.sendNotification({ method: 'notifications/progress', params }).catch(() => {});
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 // count: how many documents match, without returning them.
 import { z } from 'zod';
 import { filter, partition, partitionValues, planOut, resourceName } from './arguments.js';
+import { engineProgress } from './context.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
 
@@ -23,6 +24,8 @@ export const countTool = defineTool({
       ...(args.filter === undefined ? {} : { filter: args.filter }),
       ...(args.partition === undefined ? {} : { partition: args.partition }),
       ...(args.partitionValues === undefined ? {} : { partitionValues: args.partitionValues }),
+      signal: ctx.signal,
+      onProgress: engineProgress(ctx, 'keys or documents read'),
     });
     const out = { count: result.count, plan: result.plan };
     return plainOutput(out, `${result.count} document(s) match in "${args.resource}".`);

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { bulkErrorsOut, confirmParanoid, documentIds, resourceName } from './arguments.js';
 import { DeclinedError } from './declined.js';
+import { engineProgress } from './context.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
 
@@ -19,10 +20,11 @@ export const deleteManyTool = defineTool({
     if (!(await ctx.confirm(`Delete ${args.ids.length} document(s) from "${args.resource}"? This cannot be undone.`))) {
       throw new DeclinedError(`deleting ${args.ids.length} document(s)`);
     }
-    const result = await resource.deleteMany(
-      args.ids,
-      args.confirm === undefined ? undefined : { confirm: args.confirm },
-    );
+    const result = await resource.deleteMany(args.ids, {
+      ...(args.confirm === undefined ? {} : { confirm: args.confirm }),
+      signal: ctx.signal,
+      onProgress: engineProgress(ctx, 'documents deleted'),
+    });
     const out = { deleted: result.deleted, errors: result.errors };
     const summary =
       `Deleted ${out.deleted.length} of ${args.ids.length} document(s) from "${args.resource}"` +

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { FullTextPlugin } from '../engine/index.js';
 import { resourceName } from './arguments.js';
 import { DeclinedError } from './declined.js';
+import { engineProgress } from './context.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
 
@@ -51,6 +52,8 @@ export const healTool = defineTool({
     }
     const report = await ctx.db.heal({
       dryRun: args.dryRun,
+      signal: ctx.signal,
+      onProgress: engineProgress(ctx, 'resources checked'),
       ...(args.resource === undefined ? {} : { resource: args.resource }),
     });
     const fulltext = ctx.db.plugin?.('FullTextPlugin');

@@ -1,6 +1,7 @@
 // insertMany: add many documents; each succeeds or fails on its own.
 import { z } from 'zod';
 import { bulkErrorsOut, resourceName } from './arguments.js';
+import { engineProgress } from './context.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
 
@@ -25,7 +26,10 @@ export const insertManyTool = defineTool({
     errors: bulkErrorsOut(),
   }),
   async handler(args, ctx) {
-    const result = await ctx.db.resource(args.resource).insertMany(args.records);
+    const result = await ctx.db.resource(args.resource).insertMany(args.records, {
+      signal: ctx.signal,
+      onProgress: engineProgress(ctx, 'documents written'),
+    });
     const out = { inserted: result.ids.length, ids: result.ids, errors: result.errors };
     const summary =
       `Inserted ${out.inserted} of ${args.records.length} document(s) into "${args.resource}"` +

@@ -13,7 +13,8 @@ import {
   resourceName,
   sort,
 } from './arguments.js';
-import { documentsOutput, presentDocuments, recordsWithinBytes } from './results.js';
+import { engineProgress } from './context.js';
+import { documentsOutput, presentDocuments } from './results.js';
 import { defineTool } from './tool-definition.js';
 
 export const queryTool = defineTool({
@@ -56,18 +57,20 @@ export const queryTool = defineTool({
       ...(args.sort === undefined ? {} : { sort: args.sort }),
       ...(args.fields === undefined ? {} : { fields: args.fields }),
     };
-    let result = await resource.query({ ...options, limit: applied });
-    let requests = result.plan.requests;
-    let records = presentDocuments(result.records, resource, ctx);
-    const fit = recordsWithinBytes(records, maxResponseBytes);
-    const truncated = fit < records.length;
-    if (truncated) {
-      // Ask again for exactly the records that fit, so nextCursor resumes right after the last one returned.
-      result = await resource.query({ ...options, limit: fit });
-      requests += result.plan.requests;
-      records = presentDocuments(result.records, resource, ctx);
-    }
-    const plan = { ...result.plan, requests };
+    // One pass: the engine stops the page before the record that would pass the byte cap, measuring each record
+    // as it is presented here (secrets masked), and its cursor resumes right after the last record returned.
+    const result = await resource.query({
+      ...options,
+      limit: applied,
+      maxBytes: maxResponseBytes,
+      sizeOf: (doc) => Buffer.byteLength(JSON.stringify(presentDocuments([doc], resource, ctx)[0])),
+      signal: ctx.signal,
+      onProgress: engineProgress(ctx, 'documents read'),
+    });
+    const records = presentDocuments(result.records, resource, ctx);
+    const truncated = result.truncated === true;
+    const plan = result.plan;
+    const requests = plan.requests;
     const out = {
       records,
       count: records.length,
