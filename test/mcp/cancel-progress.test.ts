@@ -1,6 +1,7 @@
 // A call cancelled by a real MCP client stops issuing store requests within one request's time, and long calls
 // report progress to a client that sent a progress token.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ObjectStore } from '../../engine/index.js';
 import { testStores } from '../support/stores.js';
 import { connect, structured, type Connected } from './support/connect.js';
@@ -113,7 +114,7 @@ for (const testStore of testStores()) {
           onprogress: (p) => seen.push({ progress: p.progress, total: p.total }),
         },
       );
-      expect(structured(result)).toMatchObject({ inserted: DOCS });
+      expect(structured(result as CallToolResult)).toMatchObject({ inserted: DOCS });
       expect(seen.length).toBeGreaterThan(1);
       expect(seen.at(-1)).toEqual({ progress: DOCS, total: DOCS });
       for (let i = 1; i < seen.length; i++) expect(seen[i]!.progress).toBeGreaterThan(seen[i - 1]!.progress);
@@ -126,7 +127,7 @@ for (const testStore of testStores()) {
           onprogress: (p) => scanned.push(p.progress),
         },
       );
-      expect(structured(query)).toMatchObject({ count: 0 });
+      expect(structured(query as CallToolResult)).toMatchObject({ count: 0 });
       expect(scanned.length).toBeGreaterThan(0);
       expect(scanned.every((n, i) => i === 0 || n > scanned[i - 1]!)).toBe(true);
       expect(Math.max(...scanned)).toBeLessThanOrEqual(DOCS);

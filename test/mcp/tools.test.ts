@@ -2,7 +2,8 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PLUGIN_TOOLS, TOOL_NAMES } from '../../tools/index.js';
 import { connect, structured, textOf, type Connected } from './support/connect.js';
-import { DATABASES } from './support/databases.js';
+import { MemoryStore } from '../../engine/index.js';
+import { DATABASES, engineDatabase } from './support/databases.js';
 
 const USERS = {
   name: 'users',
@@ -220,6 +221,33 @@ for (const { name: dbName, store, make } of DATABASES) {
 }
 
 describe('modes', () => {
+  it('query cuts a page at --max-response-bytes in one pass, measuring records as presented', async () => {
+    const store = new MemoryStore();
+    const mcp = await connect(await engineDatabase({ store }), { maxResponseBytes: 1024 });
+    await mcp.call('createResource', USERS);
+    const records = Array.from({ length: 12 }, (_, i) => ({ id: `u${i}`, name: 'n'.repeat(150), apiKey: 'k' }));
+    expect((await mcp.call('insertMany', { resource: 'users', records })).isError).toBeFalsy();
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      store.resetRequestCounts();
+      const page = structured<{
+        records: { id: string }[];
+        truncated: boolean;
+        nextCursor?: string;
+        plan: { requests: number };
+      }>(await mcp.call('query', { resource: 'users', ...(cursor === undefined ? {} : { cursor }) }));
+      // One engine query per call: the store saw exactly the requests the plan reports.
+      expect(store.requestCounts().total).toBe(page.plan.requests);
+      expect(Buffer.byteLength(JSON.stringify(page.records)) <= 1024 || page.records.length === 1).toBe(true);
+      if (page.nextCursor !== undefined) expect(page.truncated).toBe(true);
+      seen.push(...page.records.map((r) => r.id));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    expect(seen.sort()).toEqual(records.map((r) => r.id).sort());
+    await mcp.close();
+  });
+
   it('read-only mode registers no write tool', async () => {
     const { make } = DATABASES[0] as (typeof DATABASES)[number];
     const mcp = await connect(await make(), { readOnly: true });
