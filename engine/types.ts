@@ -57,7 +57,8 @@ export type Document = { id: string } & Record<string, unknown>;
 /** Marker a secret field reads as when it cannot or may not be decrypted. */
 export const ENCRYPTED_MARKER = '[encrypted]';
 
-export type SortSpec = Record<string, 1 | -1 | 'asc' | 'desc'>;
+/** Field → 1 / -1, or "asc" / "desc" in any case (agents write "DESC" too). */
+export type SortSpec = Record<string, 1 | -1 | string>;
 
 /**
  * A filter: `{ field: value }` (equality), `{ field: { $gt: 3 } }`, `$and/$or/$not`, dotted paths for nested

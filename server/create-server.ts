@@ -1,7 +1,12 @@
 // Builds one McpServer over a connected Database: the tools (registered in a loop from tools/), the instructions,
 // resource templates and prompts. Transports call this; it reads no environment and opens nothing itself.
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult, ReadResourceResult, ServerNotification } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ListToolsRequestSchema,
+  type CallToolResult,
+  type ReadResourceResult,
+  type ServerNotification,
+} from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ConfigError, isS3dbError, runWithCallContext } from '../engine/index.js';
 import {
@@ -13,6 +18,7 @@ import {
   isWriteTool,
   presentDocuments,
   toolError,
+  toolListing,
   INTERNAL_ERROR_TEXT,
   type ToolContext,
   type ToolDatabase,
@@ -127,11 +133,22 @@ export function createServer(options: CreateServerOptions): McpServer {
     );
   }
 
+  serveLeanToolList(server, tools);
   shapeSdkToolErrors(server, logger);
   registerResources(server, db, ctx, logger);
   registerPrompts(server, tools);
   logger.debug({ tools: tools.map((t) => t.name) }, 'MCP server created');
   return server;
+}
+
+/**
+ * tools/list from tools/listing.ts (schemas computed once, no `$schema` line, only non-default annotations) in
+ * place of the SDK's own, which rebuilds every schema on each request (docs/tools.md: the tool-list budget).
+ */
+function serveLeanToolList(server: McpServer, tools: readonly ToolDefinition[]): void {
+  const listings = tools.map(toolListing);
+  server.server.removeRequestHandler('tools/list');
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listings }));
 }
 
 /** What a tool call handler receives from the SDK (v1) beside its arguments. */

@@ -12,6 +12,7 @@ import {
   planOut,
   resourceName,
   sort,
+  toolArgs,
 } from './arguments.js';
 import { engineProgress } from './context.js';
 import { documentsOutput, presentDocuments } from './results.js';
@@ -22,12 +23,11 @@ export const queryTool = defineTool({
   title: 'Query documents',
   kind: 'read',
   description:
-    'Find documents. Name a partition with its values for a fast lookup (one LIST); otherwise the whole resource ' +
-    'is scanned. Results come a page at a time: count is the number returned in this page, not the total ' +
-    '(use the count tool); pass nextCursor back as cursor for the next page. ' +
+    'Find documents, one page at a time (count is this page, not the total: use the count tool; pass nextCursor ' +
+    'back as cursor). A partition with its values is one LIST; otherwise the resource is scanned. ' +
     'Example: {"resource":"users","partition":"byCountry","partitionValues":{"country":"PT"},' +
     '"filter":{"age":{"$gte":18}},"limit":20}',
-  inputSchema: z.object({
+  inputSchema: toolArgs({
     resource: resourceName(),
     filter: filter(),
     partition: partition(),
@@ -39,10 +39,10 @@ export const queryTool = defineTool({
   }),
   outputSchema: z.object({
     records: z.array(documentOut()),
-    count: z.number().describe('Records in this page (not the total)'),
-    nextCursor: z.string().optional().describe('Present when more records may match; pass it as cursor'),
-    truncated: z.boolean().describe('True when records were dropped from this page to stay under the byte cap'),
-    limit: z.number().describe('The limit applied'),
+    count: z.number().describe('In this page (not the total)'),
+    nextCursor: z.string().optional(),
+    truncated: z.boolean().describe('The byte cap ended the page'),
+    limit: z.number(),
     plan: planOut(),
   }),
   async handler(args, ctx) {
@@ -69,7 +69,7 @@ export const queryTool = defineTool({
     });
     const records = presentDocuments(result.records, resource, ctx);
     const truncated = result.truncated === true;
-    const plan = result.plan;
+    const plan = { ...result.plan };
     const requests = plan.requests;
     const out = {
       records,

@@ -282,9 +282,10 @@ export function normalizeSort(ctx: FieldContext, sort: SortSpec | undefined): So
   }
   return Object.entries(sort).map(([field, dir]) => {
     checkFieldPath(ctx, field, 'sort');
-    const direction = dir === 1 || dir === 'asc' ? 1 : dir === -1 || dir === 'desc' ? -1 : undefined;
+    const word = typeof dir === 'string' ? dir.toLowerCase() : dir;
+    const direction = word === 1 || word === 'asc' ? 1 : word === -1 || word === 'desc' ? -1 : undefined;
     if (direction === undefined) {
-      throw new ValidationError(`Sort direction for "${field}" must be 1, -1, "asc" or "desc"`, {
+      throw new ValidationError(`Sort direction for "${field}" must be 1, -1, "asc" or "desc" (any case)`, {
         details: { field, direction: dir },
         hint: 'Use 1 or "asc" for ascending, -1 or "desc" for descending.',
       });

@@ -36,10 +36,25 @@ for (const { name: dbName, store, make } of DATABASES) {
     it('lists all 15 tools with annotations derived from their kind', async () => {
       const { tools } = await mcp.client.listTools();
       expect(tools.map((t) => t.name).sort()).toEqual(TOOL_NAMES.filter((n) => !(n in PLUGIN_TOOLS)).sort()); // plugin tools need their plugin
-      const byName = new Map(tools.map((t) => [t.name, t]));
-      expect(byName.get('get')?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
-      expect(byName.get('delete')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
-      expect(byName.get('insert')?.annotations).toMatchObject({ idempotentHint: false, openWorldHint: false });
+      // Hints are sent only where they differ from the spec's defaults; read them as a client does.
+      const effective = (name: string) => {
+        const a = tools.find((t) => t.name === name)?.annotations ?? {};
+        return {
+          readOnlyHint: a.readOnlyHint ?? false,
+          destructiveHint: a.destructiveHint ?? true,
+          idempotentHint: a.idempotentHint ?? false,
+          openWorldHint: a.openWorldHint ?? true,
+        };
+      };
+      expect(effective('get')).toMatchObject({ readOnlyHint: true, openWorldHint: false });
+      expect(effective('delete')).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
+      expect(effective('insert')).toMatchObject({
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      });
+      expect(effective('upsert')).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+      for (const tool of tools) expect(tool.annotations?.title, tool.name).toBeUndefined(); // the tool's own title
       for (const tool of tools) {
         expect(tool.outputSchema, tool.name).toBeDefined();
         expect(tool.description, tool.name).toMatch(/Example/);
