@@ -15,8 +15,8 @@ export const healTool = defineTool({
   title: 'Check and repair the database',
   kind: 'admin',
   description:
-    'Find damage and, with dryRun false, repair it (s3db.json backed up first): an invalid or lost s3db.json, ' +
-    'bad definitions, resources or fields the catalog lost, undecodable documents (quarantined), unknown ' +
+    'Find damage and, with dryRun false, repair it (s3db.json backed up first): an invalid or lost s3db.json ' +
+    '(repaired or rebuilt), bad definitions, lost resources or fields, undecodable documents (quarantined), unknown ' +
     'versions, missing/stale/orphan partition references. Default: a dry run, nothing written. ' +
     'Example: {"dryRun":true} or {"dryRun":false,"resource":"users"}',
   inputSchema: toolArgs({
