@@ -2,7 +2,9 @@
 // resource templates and prompts. Transports call this; it reads no environment and opens nothing itself.
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
+  ErrorCode,
   ListToolsRequestSchema,
+  McpError,
   type CallToolResult,
   type ReadResourceResult,
   type ServerNotification,
@@ -212,10 +214,12 @@ function shapeSdkToolErrors(server: McpServer, logger: Logger): void {
     }
     const unknown = /Tool (.*) (not found|disabled)$/s.exec(message);
     if (unknown) {
-      return text(
-        'NOT_FOUND',
-        `No tool named ${JSON.stringify(unknown[1]!.slice(0, 100))} is available`,
-        'Call tools/list to see the tools this server offers (a read-only server offers only the read tools).',
+      // The spec answers an unknown tool with a JSON-RPC error (-32602), not a tool result: thrown here, the
+      // SDK sends it as the response's error.
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Unknown tool: ${JSON.stringify(unknown[1]!.slice(0, 100))}. Call tools/list to see the tools this server ` +
+          'offers (a read-only server offers only the read tools).',
       );
     }
     logger.error({ message }, 'tool call failed in the MCP layer');
@@ -284,7 +288,8 @@ function registerResources(server: McpServer, db: ToolDatabase, ctx: ToolContext
   server.registerResource(
     'document',
     new ResourceTemplate('s3db://{resource}/{id}', { list: undefined }),
-    { title: 'Document', description: 'One document by resource and id', mimeType: 'application/json' },
+    // text/plain: the document's JSON inside an untrusted-data block, as tools return documents to the model.
+    { title: 'Document', description: 'One document (JSON in an untrusted-data block)', mimeType: 'text/plain' },
     async (uri, variables): Promise<ReadResourceResult> => {
       try {
         const resource = db.resource(String(variables.resource));
