@@ -7,6 +7,7 @@ import { runCacheBench } from './cache-bench.js';
 import { runCrudBench, runPartitionMoveBench, runSecretBench, type EngineBenchOptions } from './engine-bench.js';
 import { runPartitionBench } from './partition-bench.js';
 import { printTable, type Row } from './stats.js';
+import { toolListRows } from './tool-list.js';
 import { openBenchStore, selectedStores, type BenchStoreName } from './stores.js';
 
 const argv = process.argv.slice(2);
@@ -58,4 +59,5 @@ printTable('One declared partition (+ timestamps): ours vs s3db.js 21.6.2 measur
 printTable('Secret fields: PBKDF2 derivations (100,000 iterations each)', secrets);
 printTable('Partitions and queries (requests per operation, latency over repeated runs)', queries);
 printTable('Cache plugin: requests per repeated call', cache);
+printTable('MCP tools/list size (what each session sends the model first)', toolListRows());
 process.stdout.write(`\nTotal time ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'ENCRYPTION',
   'CORRUPTED',
   'PLUGIN',
+  'CANCELLED',
   'INTERNAL',
 ] as const;
 
@@ -125,6 +126,21 @@ export class PluginError extends S3dbError {
   constructor(message: string, options: S3dbErrorOptions = {}) {
     super('PLUGIN', message, options);
   }
+}
+
+/** The caller aborted the call (its AbortSignal fired): the work stopped before its next store request. */
+export class CancelledError extends S3dbError {
+  constructor(message = 'The call was cancelled', options: S3dbErrorOptions = {}) {
+    super('CANCELLED', message, {
+      hint: 'Nothing more was done after the cancel; call again to continue.',
+      ...options,
+    });
+  }
+}
+
+/** Throws CancelledError when `signal` has fired: called before each store request of long work. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
 }
 
 export function isS3dbError(value: unknown): value is S3dbError {

@@ -3,6 +3,7 @@
 
 // Errors: one base class with a code, details and a hint.
 export {
+  CancelledError,
   ConfigError,
   ConflictError,
   ERROR_CODES,
@@ -77,6 +78,8 @@ export {
   type PartitionDefinition,
   type PartitionListing,
   type PartitionValueCount,
+  type CallControls,
+  type Progress,
   type QueryOptions,
   type QueryPlan,
   type QueryResult,
@@ -129,6 +132,7 @@ export {
   type BeforeHook,
   type BeforeHooks,
   type CallContext,
+  type BulkOptions,
   type CountOptions,
   type CreateResourceResult,
   type DatabaseView,

@@ -57,7 +57,8 @@ export type Document = { id: string } & Record<string, unknown>;
 /** Marker a secret field reads as when it cannot or may not be decrypted. */
 export const ENCRYPTED_MARKER = '[encrypted]';
 
-export type SortSpec = Record<string, 1 | -1 | 'asc' | 'desc'>;
+/** Field → 1 / -1, or "asc" / "desc" in any case (agents write "DESC" too). */
+export type SortSpec = Record<string, 1 | -1 | string>;
 
 /**
  * A filter: `{ field: value }` (equality), `{ field: { $gt: 3 } }`, `$and/$or/$not`, dotted paths for nested
@@ -80,7 +81,25 @@ export const FILTER_OPERATORS = [
 ] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
-export interface QueryOptions {
+/** How far long work has come: `done` units (documents read, keys listed, items written) of `total` when known. */
+export interface Progress {
+  done: number;
+  total?: number;
+}
+
+/**
+ * Per-call controls of long work (scans, count, bulk writes, heal). Not part of what is asked: never in a
+ * cursor's fingerprint. An aborted signal stops the work before its next store request (requests in flight
+ * finish; a document write in flight completes so no half-written document is left) and the call rejects
+ * with CancelledError.
+ */
+export interface CallControls {
+  signal?: AbortSignal;
+  /** Called as work advances; cheap to call often (callers throttle what they forward). */
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface QueryOptions extends CallControls {
   filter?: Filter;
   /** Name a partition explicitly; with `partitionValues` this is one LIST of its prefix. */
   partition?: string;
@@ -92,6 +111,13 @@ export interface QueryOptions {
   fields?: string[];
   /** Return the plan without reading documents. */
   explain?: boolean;
+  /**
+   * Byte budget of the page: it stops before the record that would make the JSON array of the page's records
+   * longer than this (the first record is always returned), with a cursor right after the last record
+   * returned, in one pass. `sizeOf` measures a record as the caller will present it (default: its JSON).
+   */
+  maxBytes?: number;
+  sizeOf?: (record: Document) => number;
 }
 
 export const QUERY_STRATEGIES = ['ids', 'partition', 'scan'] as const;
@@ -117,6 +143,8 @@ export interface QueryResult {
   records: Document[];
   /** Present when more results may follow; pass it back as `cursor`. */
   nextCursor?: string;
+  /** True when the page stopped at `maxBytes` before reaching `limit`. */
+  truncated?: boolean;
   plan: QueryPlan;
 }
 

@@ -1,7 +1,14 @@
 // Builds one McpServer over a connected Database: the tools (registered in a loop from tools/), the instructions,
 // resource templates and prompts. Transports call this; it reads no environment and opens nothing itself.
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolResult,
+  type ReadResourceResult,
+  type ServerNotification,
+} from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ConfigError, isS3dbError, runWithCallContext } from '../engine/index.js';
 import {
@@ -13,6 +20,7 @@ import {
   isWriteTool,
   presentDocuments,
   toolError,
+  toolListing,
   INTERNAL_ERROR_TEXT,
   type ToolContext,
   type ToolDatabase,
@@ -92,6 +100,9 @@ export function createServer(options: CreateServerOptions): McpServer {
     logger,
     startedAt,
     confirm: (message) => (options.elicitation === false ? Promise.resolve(true) : confirm(server, message, logger)),
+    // Replaced per call from the request (see progressReporter); resources/read has no cancellation of its own.
+    signal: new AbortController().signal,
+    progress: () => {},
   };
 
   for (const tool of tools) {
@@ -104,7 +115,7 @@ export function createServer(options: CreateServerOptions): McpServer {
         outputSchema: tool.outputSchema,
         annotations: annotationsFor(tool),
       },
-      async (args: unknown, extra: { sessionId?: string | undefined }): Promise<CallToolResult> => {
+      async (args: unknown, extra: CallExtra): Promise<CallToolResult> => {
         // Plugins (audit) learn who calls: the client's name from initialize, and the session when there is one.
         const actor = server.server.getClientVersion()?.name;
         const call = {
@@ -112,7 +123,8 @@ export function createServer(options: CreateServerOptions): McpServer {
           ...(extra.sessionId === undefined ? {} : { session: extra.sessionId }),
         };
         try {
-          const out = await runWithCallContext(call, () => tool.handler(args as never, ctx));
+          const callCtx: ToolContext = { ...ctx, signal: extra.signal, progress: progressReporter(extra) };
+          const out = await runWithCallContext(call, () => tool.handler(args as never, callCtx));
           return {
             content: [{ type: 'text', text: out.text }],
             structuredContent: out.structuredContent as Record<string, unknown>,
@@ -124,11 +136,59 @@ export function createServer(options: CreateServerOptions): McpServer {
     );
   }
 
+  serveLeanToolList(server, tools);
   shapeSdkToolErrors(server, logger);
   registerResources(server, db, ctx, logger);
   registerPrompts(server, tools);
   logger.debug({ tools: tools.map((t) => t.name) }, 'MCP server created');
   return server;
+}
+
+/**
+ * tools/list from tools/listing.ts (schemas computed once, no `$schema` line, only non-default annotations) in
+ * place of the SDK's own, which rebuilds every schema on each request (docs/tools.md: the tool-list budget).
+ */
+function serveLeanToolList(server: McpServer, tools: readonly ToolDefinition[]): void {
+  const listings = tools.map(toolListing);
+  server.server.removeRequestHandler('tools/list');
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listings }));
+}
+
+/** What a tool call handler receives from the SDK (v1) beside its arguments. */
+interface CallExtra {
+  sessionId?: string | undefined;
+  signal: AbortSignal;
+  _meta?: { progressToken?: string | number | undefined } | undefined;
+  sendNotification: (notification: ServerNotification) => Promise<void>;
+}
+
+/** At most one progress notification per this many ms (plus the last one), so a scan does not flood the client. */
+const PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * The call's `progress`: notifications/progress with the client's token when it sent one, throttled, and only
+ * ever increasing (the spec requires it); a no-op for a client that did not ask.
+ */
+function progressReporter(extra: CallExtra): ToolContext['progress'] {
+  const progressToken = extra._meta?.progressToken;
+  if (progressToken === undefined) return () => {};
+  let last = -1;
+  let lastAt = 0;
+  return (done, total, message) => {
+    const now = Date.now();
+    const final = total !== undefined && done >= total;
+    if (done <= last || (!final && now - lastAt < PROGRESS_INTERVAL_MS)) return;
+    last = done;
+    lastAt = now;
+    const params = {
+      progressToken,
+      progress: done,
+      ...(total === undefined ? {} : { total }),
+      ...(message === undefined ? {} : { message }),
+    };
+    // A lost notification must never fail the call.
+    extra.sendNotification({ method: 'notifications/progress', params }).catch(() => {});
+  };
 }
 
 /**
@@ -155,10 +215,12 @@ function shapeSdkToolErrors(server: McpServer, logger: Logger): void {
     }
     const unknown = /Tool (.*) (not found|disabled)$/s.exec(message);
     if (unknown) {
-      return text(
-        'NOT_FOUND',
-        `No tool named ${JSON.stringify(unknown[1]!.slice(0, 100))} is available`,
-        'Call tools/list to see the tools this server offers (a read-only server offers only the read tools).',
+      // The spec answers an unknown tool with a JSON-RPC error (-32602), not a tool result: thrown here, the
+      // SDK sends it as the response's error.
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Unknown tool: ${JSON.stringify(unknown[1]!.slice(0, 100))}. Call tools/list to see the tools this server ` +
+          'offers (a read-only server offers only the read tools).',
       );
     }
     logger.error({ message }, 'tool call failed in the MCP layer');
@@ -227,7 +289,8 @@ function registerResources(server: McpServer, db: ToolDatabase, ctx: ToolContext
   server.registerResource(
     'document',
     new ResourceTemplate('s3db://{resource}/{id}', { list: undefined }),
-    { title: 'Document', description: 'One document by resource and id', mimeType: 'application/json' },
+    // text/plain: the document's JSON inside an untrusted-data block, as tools return documents to the model.
+    { title: 'Document', description: 'One document (JSON in an untrusted-data block)', mimeType: 'text/plain' },
     async (uri, variables): Promise<ReadResourceResult> => {
       try {
         const resource = db.resource(String(variables.resource));

@@ -1,90 +1,68 @@
-// Argument builders shared by the tools, so every tool names and describes the same thing the same way.
+// Argument builders shared by the tools, so every tool names and describes the same thing the same way. Kept
+// short: every description here is sent in tools/list for each tool that uses it (docs/tools.md, lean tool list).
 import { z } from 'zod';
 import { BEHAVIORS, RESOURCE_NAME_PATTERN, RESOURCE_NAME_RULE } from '../engine/index.js';
 
-export const resourceName = () =>
-  z.string().regex(RESOURCE_NAME_PATTERN, RESOURCE_NAME_RULE).describe('Resource (collection) name, e.g. "users"');
+/** A tool's arguments: unknown keys are refused (a misspelt `limt` must not be silently ignored). */
+export const toolArgs = <Shape extends z.ZodRawShape>(shape: Shape) => z.strictObject(shape);
 
-export const documentId = () =>
-  z.string().min(1).max(255).describe('Document id, e.g. "u1" (ids are strings; generated when not given on insert)');
+/** Says "NAME is required" when the argument is missing, instead of zod's "expected string, received undefined". */
+export const required = (name: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? `${name} is required` : undefined),
+});
+
+/** An object of any fields (output schemas that need not spell their inside out). */
+export const anyObject = () => z.looseObject({});
+
+export const resourceName = (name = 'resource') =>
+  z.string(required(name)).regex(RESOURCE_NAME_PATTERN, RESOURCE_NAME_RULE);
+
+export const documentId = (name = 'id') => z.string(required(name)).min(1).max(255);
 
 export const documentIds = () =>
-  z.array(documentId()).min(1).max(1000).describe('Document ids, at most 1000, e.g. ["u1","u2"]');
+  z.array(documentId('ids[]'), required('ids')).min(1).max(1000).describe('Document ids, at most 1000');
 
-export const documentData = (what: string) =>
-  z.record(z.string(), z.unknown()).describe(`${what}, a JSON object of attribute values, e.g. {"name":"Ada"}`);
+export const documentData = (what: string, name = 'data') =>
+  z.record(z.string(), z.unknown(), required(name)).describe(what);
 
 export const filter = () =>
   z
     .record(z.string(), z.unknown())
     .optional()
     .describe(
-      'Filter: {field: value} for equality, {field: {$gt: 3}} with $eq $ne $gt $gte $lt $lte $in $nin $exists ' +
-        '$contains $startsWith, $and/$or/$not, dotted paths for nested fields. Secret fields cannot be filtered on.',
+      'e.g. {"age":{"$gte":18},"country":"PT"}; $eq $ne $gt $gte $lt $lte $in $nin $exists $contains ' +
+        '$startsWith $and $or $not; dotted paths',
     );
 
-export const partition = () =>
-  z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Partition name to read through (see listPartitions); fastest with partitionValues');
+export const partition = () => z.string().min(1).optional().describe('Partition to read through (listPartitions)');
 
 export const partitionValues = () =>
-  z
-    .record(z.string(), z.unknown())
-    .optional()
-    .describe('Values of the partition\'s fields, e.g. {"country":"PT"}: one LIST of that partition');
+  z.record(z.string(), z.unknown()).optional().describe('Its field values, e.g. {"country":"PT"}: one LIST');
 
 export const limit = () =>
-  z
-    .number()
-    .int()
-    .min(1)
-    .optional()
-    .describe('Most records to return (server default 20, maximum 200 unless configured otherwise)');
+  z.number().int().min(1).max(10_000).optional().describe('Page size (default 20, capped at the server maximum, 200)');
 
-export const cursor = () =>
-  z
-    .string()
-    .min(1)
-    .optional()
-    .describe('nextCursor from a previous call with the same arguments, to get the next page');
+export const cursor = () => z.string().min(1).optional().describe('nextCursor of the previous page (same arguments)');
 
+/** asc/desc in any case (the engine reads them case-blind); spelled out so JSON Schema validators agree. */
 export const sort = () =>
   z
-    .record(z.string(), z.union([z.literal(1), z.literal(-1), z.enum(['asc', 'desc'])]))
+    .record(z.string(), z.union([z.literal([1, -1]), z.string().regex(/^([Aa][Ss][Cc]|[Dd][Ee][Ss][Cc])$/)]))
     .optional()
-    .describe('Sort order, e.g. {"age": -1}');
+    .describe('e.g. {"age":-1} or {"name":"asc"}');
 
-export const fields = () =>
-  z
-    .array(z.string().min(1))
-    .optional()
-    .describe('Return only these (dotted) fields plus id, e.g. ["name","address.city"]');
+export const fields = () => z.array(z.string().min(1)).optional().describe('Only these (dotted) fields, plus id');
 
-export const confirmParanoid = () =>
-  z.boolean().optional().describe('Must be true to delete from a resource created with paranoid: true');
+export const confirmParanoid = () => z.boolean().optional().describe('true to delete from a paranoid resource');
 
 export const behavior = () =>
-  z
-    .enum(BEHAVIORS)
-    .optional()
-    .describe('How a document is split between S3 metadata (2 KB) and body; default body-overflow');
+  z.enum(BEHAVIORS).optional().describe('Metadata (2 KB) / body split; default body-overflow');
 
 /** A document as returned: an object with a string id. */
 export const documentOut = () => z.looseObject({ id: z.string() });
 
-export const planOut = () =>
-  z.object({
-    strategy: z.string().describe('ids, partition or scan'),
-    requests: z.number().describe('S3 requests this call made'),
-    reason: z.string().optional().describe('Why this plan was chosen'),
-    scanned: z.number().optional().describe('Documents or references read to answer'),
-    partition: z.string().optional(),
-    prefix: z.string().optional(),
-    estimatedRequests: z.number().optional(),
-  });
+/** How a read was answered: strategy (ids, partition, scan), S3 requests made, reason, documents scanned. */
+export const planOut = () => z.looseObject({ strategy: z.string(), requests: z.number() });
 
-export const bulkErrorsOut = () =>
-  z.array(z.object({ index: z.number(), id: z.string().optional(), code: z.string(), message: z.string() }));
+/** Per failing item of a bulk call: its index, id, code and message. */
+export const bulkErrorsOut = () => z.array(z.looseObject({ index: z.number(), code: z.string() }));

@@ -37,4 +37,14 @@ export interface ToolContext {
    * cannot ask (the tool's annotations already say it is destructive).
    */
   confirm(message: string): Promise<boolean>;
+  /** Fires when the client cancels the call: tools pass it to the engine, which stops before its next request. */
+  signal: AbortSignal;
+  /** Reports progress to a client that asked for it (a progress token); a no-op otherwise. Cheap to call often. */
+  progress(done: number, total?: number, message?: string): void;
+}
+
+/** The engine's progress callback that forwards to the call's `progress` with a message naming the unit. */
+export function engineProgress(ctx: Pick<ToolContext, 'progress'>, unit: string) {
+  return ({ done, total }: { done: number; total?: number }): void =>
+    ctx.progress(done, total, total === undefined ? `${done} ${unit}` : `${done} of ${total} ${unit}`);
 }

@@ -1,7 +1,7 @@
 // createResource: define (or evolve) a resource's schema, partitions and behavior.
 import { z } from 'zod';
 import type { ResourceDefinitionInput } from '../engine/index.js';
-import { behavior, resourceName } from './arguments.js';
+import { anyObject, behavior, required, resourceName, toolArgs } from './arguments.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
 
@@ -10,40 +10,34 @@ export const createResourceTool = defineTool({
   title: 'Create or update a resource',
   kind: 'create',
   description:
-    'Define a resource (a collection of JSON documents) with a schema. Calling it again with a changed definition ' +
-    'adds a new schema version; the same definition changes nothing. Declare partitions for the fields you will ' +
-    'look documents up by: a query naming a partition and its values is one S3 LIST instead of a full scan. ' +
-    'Example: {"name":"users","attributes":{"name":"string|required","email":"email","country":"string",' +
-    '"apiKey":"secret"},"partitions":{"byCountry":{"fields":{"country":"string"}}},"timestamps":true}',
-  inputSchema: z.object({
-    name: resourceName(),
+    'Define a resource (a collection of JSON documents) and its schema; a changed definition becomes a new ' +
+    'version. Partition the fields you look documents up by (one LIST instead of a scan). Example: ' +
+    '{"name":"users","attributes":{"name":"string|required","country":"string","apiKey":"secret"},' +
+    '"partitions":{"byCountry":{"fields":{"country":"string"}}},"timestamps":true}',
+  inputSchema: toolArgs({
+    name: resourceName('name'),
     attributes: z
-      .record(z.string(), z.unknown())
+      .record(z.string(), z.unknown(), required('attributes'))
       .describe(
-        'Schema: attribute → rule string ("string|required|max:100", "number|min:0", "boolean", "date", "email", ' +
-          '"secret" = encrypted at rest, "array", "json") or a nested object of attributes',
+        'Attribute → rule: string, number, boolean, date, email, secret (encrypted), array, json, with |required ' +
+          '|min:0 |max:100; or nested attributes',
       ),
     behavior: behavior(),
     partitions: z
       .record(
         z.string(),
-        z.object({
-          fields: z
-            .record(z.string(), z.string())
-            .describe('Field → rule, e.g. {"country":"string"} or {"createdAt":"date|maxlength:10"}'),
-        }),
+        z.strictObject({ fields: z.record(z.string(), z.string()).describe('Field → rule, e.g. "date|maxlength:10"') }),
       )
-      .optional()
-      .describe('Named partitions for fast lookups, e.g. {"byCountry":{"fields":{"country":"string"}}}'),
-    timestamps: z.boolean().optional().describe('Maintain createdAt/updatedAt on every document'),
+      .optional(),
+    timestamps: z.boolean().optional().describe('Keep createdAt/updatedAt'),
     paranoid: z.boolean().optional().describe('Deletes need confirm: true'),
   }),
   outputSchema: z.object({
     name: z.string(),
-    version: z.string().describe('Schema version now current, e.g. "v1"'),
-    created: z.boolean().describe('The resource did not exist before this call'),
-    changed: z.boolean().describe('An existing resource got a new schema version'),
-    definition: z.looseObject({ attributes: z.record(z.string(), z.unknown()) }),
+    version: z.string(),
+    created: z.boolean(),
+    changed: z.boolean().describe('A new schema version'),
+    definition: anyObject(),
   }),
   async handler(args, ctx) {
     const result = await ctx.db.createResource(args as ResourceDefinitionInput);

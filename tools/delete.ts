@@ -1,6 +1,6 @@
 // delete: remove one document (destructive; confirmed with the user when the client can ask).
 import { z } from 'zod';
-import { confirmParanoid, documentId, resourceName } from './arguments.js';
+import { confirmParanoid, documentId, resourceName, toolArgs } from './arguments.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
 import { DeclinedError } from './declined.js';
@@ -10,10 +10,9 @@ export const deleteTool = defineTool({
   title: 'Delete a document',
   kind: 'delete',
   description:
-    'Delete one document by id, with its partition references. Cannot be undone. A missing id is NOT_FOUND. ' +
-    'Example: {"resource":"users","id":"u1"}',
-  inputSchema: z.object({ resource: resourceName(), id: documentId(), confirm: confirmParanoid() }),
-  outputSchema: z.object({ deleted: z.string().describe('The id deleted') }),
+    'Delete one document by id; cannot be undone; a missing id is NOT_FOUND. Example: {"resource":"users","id":"u1"}',
+  inputSchema: toolArgs({ resource: resourceName(), id: documentId(), confirm: confirmParanoid() }),
+  outputSchema: z.object({ deleted: z.string() }),
   async handler(args, ctx) {
     const resource = ctx.db.resource(args.resource);
     if (!(await ctx.confirm(`Delete document "${args.id}" from "${args.resource}"? This cannot be undone.`))) {

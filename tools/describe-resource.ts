@@ -1,6 +1,6 @@
 // describeResource: one resource's current schema, its versions, partitions and options.
 import { z } from 'zod';
-import { resourceName } from './arguments.js';
+import { anyObject, resourceName, toolArgs } from './arguments.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
 
@@ -9,20 +9,15 @@ export const describeResourceTool = defineTool({
   title: 'Describe a resource',
   kind: 'read',
   description:
-    "Show a resource's attributes (schema), partitions, behavior and schema versions. Use it before inserting or " +
-    'querying to learn field names and which partitions make lookups fast. Example: {"resource":"users"}',
-  inputSchema: z.object({ resource: resourceName() }),
-  outputSchema: z.object({
+    "A resource's attributes, partitions, behavior and schema versions: read it before inserting or querying. " +
+    'Example: {"resource":"users"}',
+  inputSchema: toolArgs({ resource: resourceName() }),
+  // Also versions, behavior, timestamps, paranoid, createdBy and plugins (docs/tools.md).
+  outputSchema: z.looseObject({
     name: z.string(),
     currentVersion: z.string(),
-    versions: z.record(z.string(), z.unknown()),
-    attributes: z.record(z.string(), z.unknown()),
-    behavior: z.string(),
-    partitions: z.record(z.string(), z.unknown()),
-    timestamps: z.boolean(),
-    paranoid: z.boolean(),
-    createdBy: z.string(),
-    plugins: z.array(z.string()).describe('Plugins that see this resource (e.g. FullTextPlugin: it can be searched)'),
+    attributes: anyObject(),
+    partitions: anyObject(),
   }),
   async handler(args, ctx) {
     const d = await ctx.db.describeResource(args.resource);

@@ -1,6 +1,6 @@
 // get: one document by id.
 import { z } from 'zod';
-import { documentId, documentOut, resourceName } from './arguments.js';
+import { documentId, documentOut, resourceName, toolArgs } from './arguments.js';
 import { documentsOutput, presentDocuments } from './results.js';
 import { defineTool } from './tool-definition.js';
 
@@ -8,10 +8,8 @@ export const getTool = defineTool({
   name: 'get',
   title: 'Get a document',
   kind: 'read',
-  description:
-    'Read one document by id (one S3 request, two when the document overflows into the object body). ' +
-    'Example: {"resource":"users","id":"u1"}',
-  inputSchema: z.object({ resource: resourceName(), id: documentId() }),
+  description: 'Read one document by id (one S3 request). Example: {"resource":"users","id":"u1"}',
+  inputSchema: toolArgs({ resource: resourceName(), id: documentId() }),
   outputSchema: z.object({ record: documentOut() }),
   async handler(args, ctx) {
     const resource = ctx.db.resource(args.resource);

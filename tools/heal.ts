@@ -1,49 +1,34 @@
 // heal: find (and, when not a dry run, repair) damage: catalog, partition references, data objects.
 import { z } from 'zod';
 import { FullTextPlugin } from '../engine/index.js';
-import { resourceName } from './arguments.js';
+import { anyObject, resourceName, toolArgs } from './arguments.js';
 import { DeclinedError } from './declined.js';
+import { engineProgress } from './context.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
 
-const problemOut = z.object({
-  kind: z.string(),
-  message: z.string(),
-  repaired: z.boolean(),
-  resource: z.string().optional(),
-  id: z.string().optional(),
-  key: z.string().optional(),
-});
+/** One problem: kind, message, repaired, and resource / id / key when they apply. */
+const problemOut = () => z.looseObject({ kind: z.string(), message: z.string(), repaired: z.boolean() });
 
 export const healTool = defineTool({
   name: 'heal',
   title: 'Check and repair the database',
   kind: 'admin',
   description:
-    'Check the database for damage and, with dryRun false, repair it. Finds: s3db.json that is not valid JSON ' +
-    '(repairs trailing commas, unquoted keys, single quotes, a BOM, missing braces, truncation; an unreadable ' +
-    'or missing file is rebuilt from the resources in the bucket, attributes typed any), missing catalog fields, ' +
-    'currentVersion naming a missing version, invalid partitions/hooks/attributes, a missing keyMap, resources ' +
-    'with data but no catalog entry; fields on documents the catalog lost (declared as field_<key>); ' +
-    'documents whose version is unknown (re-stamped), objects that cannot be ' +
-    'decoded (moved to s3db.quarantine/), partition references to missing documents, missing or stale ' +
-    'references; with dryRun false also rebuilds the full-text indexes (when that plugin is on). Default is a dry run ' +
-    'that only reports and writes nothing; a repair first copies s3db.json to ' +
-    's3db.json.corrupted.<timestamp>.backup and lists every backup key. ' +
+    'Find damage and, with dryRun false, repair it (s3db.json backed up first): an invalid or lost s3db.json ' +
+    '(repaired or rebuilt), bad definitions, lost resources or fields, undecodable documents (quarantined), unknown ' +
+    'versions, missing/stale/orphan partition references. Default: a dry run, nothing written. ' +
     'Example: {"dryRun":true} or {"dryRun":false,"resource":"users"}',
-  inputSchema: z.object({
-    dryRun: z.boolean().default(true).describe('Only report problems (default true); false repairs them'),
+  inputSchema: toolArgs({
+    dryRun: z.boolean().default(true).describe('Only report (default); false repairs'),
     resource: resourceName().optional().describe('Only this resource'),
   }),
   outputSchema: z.object({
     dryRun: z.boolean(),
-    problems: z.array(problemOut),
-    repaired: z.array(problemOut),
-    backups: z.array(z.string()).describe('Keys of the backups written before repairs'),
-    rebuiltIndexes: z
-      .array(z.object({ resource: z.string(), documents: z.number(), postings: z.number() }))
-      .optional()
-      .describe('Full-text indexes rebuilt (not a dry run, full-text plugin on)'),
+    problems: z.array(problemOut()),
+    repaired: z.array(anyObject()).describe('The problems repaired'),
+    backups: z.array(z.string()).describe('Keys of backups written before repairs'),
+    rebuiltIndexes: z.array(anyObject()).optional().describe('Full-text indexes rebuilt'),
   }),
   async handler(args, ctx) {
     if (!args.dryRun && !(await ctx.confirm('Repair the problems heal finds? Damaged objects will be rewritten.'))) {
@@ -51,6 +36,8 @@ export const healTool = defineTool({
     }
     const report = await ctx.db.heal({
       dryRun: args.dryRun,
+      signal: ctx.signal,
+      onProgress: engineProgress(ctx, 'resources checked'),
       ...(args.resource === undefined ? {} : { resource: args.resource }),
     });
     const fulltext = ctx.db.plugin?.('FullTextPlugin');
@@ -58,8 +45,8 @@ export const healTool = defineTool({
       !report.dryRun && fulltext instanceof FullTextPlugin ? await fulltext.rebuildAll(args.resource) : undefined;
     const out = {
       dryRun: report.dryRun,
-      problems: report.problems,
-      repaired: report.repaired,
+      problems: report.problems.map((p) => ({ ...p })),
+      repaired: report.repaired.map((p) => ({ ...p })),
       backups: report.backups,
       ...(rebuilt === undefined
         ? {}

@@ -47,6 +47,7 @@ export { TOOL_KINDS, annotationsFor, isWriteTool } from './tool-definition.js';
 export { formatUntrustedData, maskSecrets, presentDocuments, toolError } from './results.js';
 export { INTERNAL_ERROR_TEXT } from './results.js';
 export { DeclinedError } from './declined.js';
+export { TOOL_LIST_BUDGET_CHARS, toolListing, type ToolListing } from './listing.js';
 /** Tools registered only when a plugin is enabled: tool name → the plugin name it needs. */
 export const PLUGIN_TOOLS: Readonly<Record<string, string>> = {
   search: 'FullTextPlugin',

@@ -1,6 +1,6 @@
 // insert: add one document.
 import { z } from 'zod';
-import { documentData, documentOut, resourceName } from './arguments.js';
+import { documentData, documentOut, resourceName, toolArgs } from './arguments.js';
 import { documentsOutput, presentDocuments } from './results.js';
 import { defineTool } from './tool-definition.js';
 
@@ -9,9 +9,9 @@ export const insertTool = defineTool({
   title: 'Insert a document',
   kind: 'create',
   description:
-    'Insert one document. An id is generated unless data.id is given; an existing id is a CONFLICT (use upsert ' +
-    'to replace). Example: {"resource":"users","data":{"id":"u1","name":"Ada","country":"PT"}}',
-  inputSchema: z.object({ resource: resourceName(), data: documentData('The document (may carry "id")') }),
+    'Insert one document; an id is generated unless data.id is given, an existing id is a CONFLICT. ' +
+    'Example: {"resource":"users","data":{"id":"u1","name":"Ada"}}',
+  inputSchema: toolArgs({ resource: resourceName(), data: documentData('The document, e.g. {"name":"Ada"}') }),
   outputSchema: z.object({ id: z.string(), record: documentOut() }),
   async handler(args, ctx) {
     const resource = ctx.db.resource(args.resource);

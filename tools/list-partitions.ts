@@ -1,6 +1,6 @@
 // listPartitions: a resource's partitions, and for one partition its values with document counts.
 import { z } from 'zod';
-import { resourceName } from './arguments.js';
+import { anyObject, resourceName, toolArgs } from './arguments.js';
 import { documentsOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
 
@@ -9,22 +9,15 @@ export const listPartitionsTool = defineTool({
   title: 'List partitions',
   kind: 'read',
   description:
-    'List the partitions of a resource with their fields; name one partition to also get its distinct values ' +
-    'and how many documents each holds. Example: {"resource":"users","partition":"byCountry"}',
-  inputSchema: z.object({
+    "A resource's partitions and fields; name one to get its distinct values and document counts. " +
+    'Example: {"resource":"users","partition":"byCountry"}',
+  inputSchema: toolArgs({
     resource: resourceName(),
-    partition: z.string().min(1).optional().describe('One partition name, to list its values and counts'),
+    partition: z.string().min(1).optional().describe('One partition: list its values'),
   }),
   outputSchema: z.object({
     partitions: z.array(
-      z.object({
-        name: z.string(),
-        fields: z.record(z.string(), z.string()),
-        values: z
-          .array(z.object({ values: z.record(z.string(), z.string()), count: z.number() }))
-          .optional()
-          .describe('Present when one partition was asked for'),
-      }),
+      z.looseObject({ name: z.string(), fields: anyObject(), values: z.array(anyObject()).optional() }),
     ),
   }),
   async handler(args, ctx) {
@@ -32,7 +25,7 @@ export const listPartitionsTool = defineTool({
     const partitions = listings.map((p) => ({
       name: p.name,
       fields: p.fields,
-      ...(p.values === undefined ? {} : { values: p.values }),
+      ...(p.values === undefined ? {} : { values: p.values.map((v) => ({ ...v })) }),
     }));
     // Partition values are document contents, so the text treats them as untrusted data.
     return documentsOutput({ partitions }, `${partitions.length} partition(s) of "${args.resource}".`, partitions);

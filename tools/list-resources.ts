@@ -1,26 +1,17 @@
 // listResources: the resources in the database, from the catalog in memory (no S3 request).
 import { z } from 'zod';
 import { plainOutput } from './results.js';
+import { toolArgs } from './arguments.js';
 import { defineTool } from './tool-definition.js';
 
 export const listResourcesTool = defineTool({
   name: 'listResources',
   title: 'List resources',
   kind: 'read',
-  description:
-    'List every resource with its schema version, behavior and partition names. Start here to see what exists. ' +
-    'Example: {}',
-  inputSchema: z.object({}),
+  description: 'Every resource with its version, behavior and partition names: start here. Example: {}',
+  inputSchema: toolArgs({}),
   outputSchema: z.object({
-    resources: z.array(
-      z.object({
-        name: z.string(),
-        version: z.string(),
-        behavior: z.string(),
-        partitions: z.array(z.string()).describe('Partition names (see listPartitions for fields and values)'),
-        createdBy: z.string(),
-      }),
-    ),
+    resources: z.array(z.looseObject({ name: z.string(), version: z.string(), partitions: z.array(z.string()) })),
   }),
   async handler(_args, ctx) {
     const summaries = await ctx.db.listResources();

@@ -12,8 +12,10 @@ import {
   planOut,
   resourceName,
   sort,
+  toolArgs,
 } from './arguments.js';
-import { documentsOutput, presentDocuments, recordsWithinBytes } from './results.js';
+import { engineProgress } from './context.js';
+import { documentsOutput, presentDocuments } from './results.js';
 import { defineTool } from './tool-definition.js';
 
 export const queryTool = defineTool({
@@ -21,12 +23,11 @@ export const queryTool = defineTool({
   title: 'Query documents',
   kind: 'read',
   description:
-    'Find documents. Name a partition with its values for a fast lookup (one LIST); otherwise the whole resource ' +
-    'is scanned. Results come a page at a time: count is the number returned in this page, not the total ' +
-    '(use the count tool); pass nextCursor back as cursor for the next page. ' +
+    'Find documents, one page at a time (count is this page, not the total: use the count tool; pass nextCursor ' +
+    'back as cursor). A partition with its values is one LIST; otherwise the resource is scanned. ' +
     'Example: {"resource":"users","partition":"byCountry","partitionValues":{"country":"PT"},' +
     '"filter":{"age":{"$gte":18}},"limit":20}',
-  inputSchema: z.object({
+  inputSchema: toolArgs({
     resource: resourceName(),
     filter: filter(),
     partition: partition(),
@@ -38,10 +39,10 @@ export const queryTool = defineTool({
   }),
   outputSchema: z.object({
     records: z.array(documentOut()),
-    count: z.number().describe('Records in this page (not the total)'),
-    nextCursor: z.string().optional().describe('Present when more records may match; pass it as cursor'),
-    truncated: z.boolean().describe('True when records were dropped from this page to stay under the byte cap'),
-    limit: z.number().describe('The limit applied'),
+    count: z.number().describe('In this page (not the total)'),
+    nextCursor: z.string().optional(),
+    truncated: z.boolean().describe('The byte cap ended the page'),
+    limit: z.number(),
     plan: planOut(),
   }),
   async handler(args, ctx) {
@@ -56,18 +57,20 @@ export const queryTool = defineTool({
       ...(args.sort === undefined ? {} : { sort: args.sort }),
       ...(args.fields === undefined ? {} : { fields: args.fields }),
     };
-    let result = await resource.query({ ...options, limit: applied });
-    let requests = result.plan.requests;
-    let records = presentDocuments(result.records, resource, ctx);
-    const fit = recordsWithinBytes(records, maxResponseBytes);
-    const truncated = fit < records.length;
-    if (truncated) {
-      // Ask again for exactly the records that fit, so nextCursor resumes right after the last one returned.
-      result = await resource.query({ ...options, limit: fit });
-      requests += result.plan.requests;
-      records = presentDocuments(result.records, resource, ctx);
-    }
-    const plan = { ...result.plan, requests };
+    // One pass: the engine stops the page before the record that would pass the byte cap, measuring each record
+    // as it is presented here (secrets masked), and its cursor resumes right after the last record returned.
+    const result = await resource.query({
+      ...options,
+      limit: applied,
+      maxBytes: maxResponseBytes,
+      sizeOf: (doc) => Buffer.byteLength(JSON.stringify(presentDocuments([doc], resource, ctx)[0])),
+      signal: ctx.signal,
+      onProgress: engineProgress(ctx, 'documents read'),
+    });
+    const records = presentDocuments(result.records, resource, ctx);
+    const truncated = result.truncated === true;
+    const plan = { ...result.plan };
+    const requests = plan.requests;
     const out = {
       records,
       count: records.length,

@@ -1,5 +1,5 @@
 // Turning engine answers into tool results: documents wrapped as untrusted data in the text, secrets masked,
-// records capped by bytes, and every failure mapped to an isError result the model can act on.
+// and every failure mapped to an isError result the model can act on.
 import { randomBytes } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ENCRYPTED_MARKER, isS3dbError, type Document, type EngineLogger } from '../engine/index.js';
@@ -41,16 +41,6 @@ export function maskSecrets(doc: Document, secretPaths: readonly string[]): Docu
     }
   }
   return copy;
-}
-
-/** How many leading records fit in maxBytes of JSON (at least one, so a large record can still be read). */
-export function recordsWithinBytes(records: readonly unknown[], maxBytes: number): number {
-  let bytes = 2;
-  for (let i = 0; i < records.length; i++) {
-    bytes += Buffer.byteLength(JSON.stringify(records[i])) + 1;
-    if (bytes > maxBytes) return Math.max(1, i);
-  }
-  return records.length;
 }
 
 /** The generic text for failures that are not engine errors: no message, no stack, nothing internal. */

@@ -1,7 +1,7 @@
 // search: full-text search over the fields the full-text plugin indexes (registered only when it is enabled).
 import { z } from 'zod';
 import { FullTextPlugin, ValidationError, type Document } from '../engine/index.js';
-import { documentOut, resourceName } from './arguments.js';
+import { documentOut, resourceName, toolArgs } from './arguments.js';
 import { documentsOutput, presentDocuments } from './results.js';
 import { defineTool } from './tool-definition.js';
 
@@ -14,7 +14,7 @@ export const searchTool = defineTool({
     'case and accents ignored; any word may match, more matching words rank higher). Only resources the ' +
     'full-text plugin indexes can be searched (describeResource lists FullTextPlugin for them). ' +
     'Example: {"resource":"articles","query":"pasta sauce","limit":5}',
-  inputSchema: z.object({
+  inputSchema: toolArgs({
     resource: resourceName().describe('An indexed resource, e.g. "articles"'),
     query: z.string().min(1).max(1000).describe('Words to look for, e.g. "cafe sao paulo"'),
     limit: z.number().int().min(1).max(100).default(10).describe('Most documents to return (default 10, max 100)'),

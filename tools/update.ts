@@ -1,6 +1,6 @@
 // update: merge a patch into one document.
 import { z } from 'zod';
-import { documentData, documentId, documentOut, resourceName } from './arguments.js';
+import { documentData, documentId, documentOut, resourceName, toolArgs } from './arguments.js';
 import { documentsOutput, presentDocuments } from './results.js';
 import { defineTool } from './tool-definition.js';
 
@@ -9,12 +9,12 @@ export const updateTool = defineTool({
   title: 'Update a document',
   kind: 'update',
   description:
-    'Merge fields into an existing document (nested objects are merged, other values replaced); partitions ' +
-    'follow. A missing id is NOT_FOUND. Example: {"resource":"users","id":"u1","data":{"country":"ES"}}',
-  inputSchema: z.object({
+    'Merge fields into an existing document (nested objects merged, other fields kept); a missing id is ' +
+    'NOT_FOUND. Example: {"resource":"users","id":"u1","data":{"country":"ES"}}',
+  inputSchema: toolArgs({
     resource: resourceName(),
     id: documentId(),
-    data: documentData('Fields to change'),
+    data: documentData('Fields to set'),
   }),
   outputSchema: z.object({ record: documentOut() }),
   async handler(args, ctx) {

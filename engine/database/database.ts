@@ -18,7 +18,14 @@ import {
 } from '../pipeline/index.js';
 import { Resource, ResourceCore, WriteObservers, type ResourceEnvironment } from '../resource/index.js';
 import type { ObjectStore, RequestCounts } from '../storage/index.js';
-import type { EngineLogger, HealProblem, HealReport, HookFunction, ResourceDefinitionInput } from '../types.js';
+import type {
+  CallControls,
+  EngineLogger,
+  HealProblem,
+  HealReport,
+  HookFunction,
+  ResourceDefinitionInput,
+} from '../types.js';
 import { checkDefinition } from './definition.js';
 import { describeEntry, summarize, type ResourceDescription, type ResourceSummary } from './describe.js';
 import { healDatabase, type HealScope } from './heal.js';
@@ -269,7 +276,7 @@ export class Database extends EventEmitter implements PluginHost {
    * Checks (and unless dryRun repairs) the catalog, resources in the bucket but not in it, each resource's data
    * objects, then its partition references. A dry run only reads. The report is sorted (resource, kind, key).
    */
-  async heal(options: { dryRun?: boolean; resource?: string } = {}): Promise<HealReport> {
+  async heal(options: { dryRun?: boolean; resource?: string } & CallControls = {}): Promise<HealReport> {
     this.assertConnected();
     const scope: HealScope = {
       store: this.store,
@@ -279,7 +286,7 @@ export class Database extends EventEmitter implements PluginHost {
     };
     const report = await healDatabase(
       scope,
-      { dryRun: options.dryRun ?? true, resource: options.resource },
+      { ...options, dryRun: options.dryRun ?? true, resource: options.resource },
       { problems: this.connectRepairs, backups: this.connectBackups },
     );
     // Repairs change what reads return without a document write: caches listen to this.

@@ -5,7 +5,8 @@ import { healRecords, keyStamp } from '../heal/index.js';
 import { healPartitions } from '../partitions/index.js';
 import type { ResourceCore } from '../resource/index.js';
 import type { ObjectStore } from '../storage/index.js';
-import type { HealProblem, HealReport } from '../types.js';
+import { throwIfCancelled } from '../errors.js';
+import type { CallControls, HealProblem, HealReport } from '../types.js';
 
 /** What heal needs of the database. */
 export interface HealScope {
@@ -16,7 +17,7 @@ export interface HealScope {
   core(name: string): ResourceCore;
 }
 
-export interface HealOptions {
+export interface HealOptions extends CallControls {
   dryRun: boolean;
   resource?: string | undefined;
 }
@@ -27,7 +28,7 @@ export async function healDatabase(
   earlier: { problems: HealProblem[]; backups: string[] },
 ): Promise<HealReport> {
   const { store, concurrency, catalog } = scope;
-  const { dryRun } = options;
+  const { dryRun, signal } = options;
   const problems: HealProblem[] = [...earlier.problems];
   const backups: string[] = [...earlier.backups];
   const found = await new Catalog(store).loadAndRepair({ scan: 'always', dryRun, concurrency });
@@ -36,16 +37,22 @@ export async function healDatabase(
   if (!dryRun && found.problems.length > 0) await catalog.load();
   const names = options.resource === undefined ? catalog.names() : [scope.core(options.resource).name];
   const stamp = keyStamp();
+  // Progress counts resources checked; a cancel stops before the next LIST or object (items in flight finish).
+  let done = 0;
   for (const name of names) {
-    const records = await healRecords(store, name, catalog.entry(name), { dryRun, concurrency, stamp });
+    throwIfCancelled(signal);
+    options.onProgress?.({ done: done++, total: names.length });
+    const records = await healRecords(store, name, catalog.entry(name), { dryRun, concurrency, stamp, signal });
     problems.push(...records.problems);
     backups.push(...records.backups);
     if (!dryRun && records.unmapped.length > 0) {
       await catalog.declareFields(name, records.unmapped);
       for (const p of records.problems) if (p.kind === 'unmapped-field') p.repaired = true;
     }
-    problems.push(...(await healPartitions(scope.core(name), { dryRun, concurrency, ignoreIds: records.quarantined })));
+    const ignoreIds = records.quarantined;
+    problems.push(...(await healPartitions(scope.core(name), { dryRun, concurrency, ignoreIds, signal })));
   }
+  options.onProgress?.({ done, total: names.length });
   problems.sort(compareProblems);
   return { dryRun, problems, repaired: problems.filter((p) => p.repaired), backups };
 }

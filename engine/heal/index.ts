@@ -6,7 +6,7 @@
 import { BODY_MARKER, CREATED_FIELD, UPDATED_FIELD, VERSION_FIELD } from '../behaviors/index.js';
 import type { CatalogResource } from '../catalog/index.js';
 import { decodeValue, SYSTEM_KEY_PREFIX } from '../codec/index.js';
-import { ConflictError } from '../errors.js';
+import { ConflictError, throwIfCancelled } from '../errors.js';
 import { dataPrefix, idOfDataKey, QUARANTINE_PREFIX, quarantineKey } from '../keys.js';
 import { listKeys, type ObjectStore } from '../storage/index.js';
 import type { HealProblem } from '../types.js';
@@ -19,6 +19,8 @@ export function keyStamp(now = new Date()): string {
 
 export interface HealRecordsOptions {
   dryRun: boolean;
+  /** Stops before the next LIST and before the next object is checked (see CallControls). */
+  signal?: AbortSignal | undefined;
   concurrency?: number;
   /** Timestamp of this heal run, for quarantine keys. */
   stamp?: string;
@@ -70,64 +72,69 @@ export async function healRecords(
   const noteUnmapped = (keys: Iterable<string>) => {
     for (const k of keys) if (!known.has(k)) unmapped.set(k, (unmapped.get(k) ?? 0) + 1);
   };
-  const keys = await listKeys(store, dataPrefix(name));
-  await mapLimit(keys, options.concurrency ?? 10, async (key) => {
-    const obj = await store.get(key);
-    if (!obj) return;
-    const id = idOfDataKey(name, key) ?? undefined;
-    const isRecord = id !== undefined;
-    const reason = isRecord ? undecodable(obj.metadata, obj.body) : 'it is not an `id=` key';
-    if (reason !== null) {
-      const target = quarantineKey(stamp, key);
+  const keys = await listKeys(store, dataPrefix(name), { onPage: () => throwIfCancelled(options.signal) });
+  await mapLimit(
+    keys,
+    options.concurrency ?? 10,
+    async (key) => {
+      const obj = await store.get(key);
+      if (!obj) return;
+      const id = idOfDataKey(name, key) ?? undefined;
+      const isRecord = id !== undefined;
+      const reason = isRecord ? undecodable(obj.metadata, obj.body) : 'it is not an `id=` key';
+      if (reason !== null) {
+        const target = quarantineKey(stamp, key);
+        const found: HealProblem = {
+          kind: isRecord ? 'undecodable-record' : 'stray-object',
+          resource: name,
+          key,
+          ...(id === undefined ? {} : { id }),
+          message: `Object cannot be read as a document: ${reason}; quarantined to ${QUARANTINE_PREFIX}<timestamp>/`,
+          repaired: false,
+        };
+        problems.push(found);
+        if (id !== undefined) quarantined.add(id);
+        if (options.dryRun) return;
+        await store.put(target, obj.body, obj.metadata, obj.contentType ? { contentType: obj.contentType } : {});
+        backups.push(target);
+        // Rewritten since it was read (a writer fixed it): keep it; the copy stays as a backup.
+        if ((await store.head(key))?.etag !== obj.etag) return;
+        await store.delete(key);
+        found.repaired = true;
+        return;
+      }
+      noteUnmapped(Object.keys(obj.metadata).filter((k) => !k.startsWith(SYSTEM_KEY_PREFIX)));
+      if (obj.metadata[BODY_MARKER] !== undefined && obj.body.length > 0) {
+        noteUnmapped(Object.keys(JSON.parse(obj.body.toString('utf8')) as object).filter((k) => !k.startsWith('_')));
+      }
+      const version = obj.metadata[VERSION_FIELD];
+      if (version !== undefined && Object.hasOwn(entry.versions, version)) return;
       const found: HealProblem = {
-        kind: isRecord ? 'undecodable-record' : 'stray-object',
+        kind: 'record-unknown-version',
         resource: name,
         key,
         ...(id === undefined ? {} : { id }),
-        message: `Object cannot be read as a document: ${reason}; quarantined to ${QUARANTINE_PREFIX}<timestamp>/`,
+        message:
+          `Document's version ${version === undefined ? '(none)' : `"${version}"`} is not in the catalog; ` +
+          `re-stamped as ${entry.currentVersion} (fields unchanged)`,
         repaired: false,
       };
       problems.push(found);
-      if (id !== undefined) quarantined.add(id);
       if (options.dryRun) return;
-      await store.put(target, obj.body, obj.metadata, obj.contentType ? { contentType: obj.contentType } : {});
-      backups.push(target);
-      // Rewritten since it was read (a writer fixed it): keep it; the copy stays as a backup.
-      if ((await store.head(key))?.etag !== obj.etag) return;
-      await store.delete(key);
-      found.repaired = true;
-      return;
-    }
-    noteUnmapped(Object.keys(obj.metadata).filter((k) => !k.startsWith(SYSTEM_KEY_PREFIX)));
-    if (obj.metadata[BODY_MARKER] !== undefined && obj.body.length > 0) {
-      noteUnmapped(Object.keys(JSON.parse(obj.body.toString('utf8')) as object).filter((k) => !k.startsWith('_')));
-    }
-    const version = obj.metadata[VERSION_FIELD];
-    if (version !== undefined && Object.hasOwn(entry.versions, version)) return;
-    const found: HealProblem = {
-      kind: 'record-unknown-version',
-      resource: name,
-      key,
-      ...(id === undefined ? {} : { id }),
-      message:
-        `Document's version ${version === undefined ? '(none)' : `"${version}"`} is not in the catalog; ` +
-        `re-stamped as ${entry.currentVersion} (fields unchanged)`,
-      repaired: false,
-    };
-    problems.push(found);
-    if (options.dryRun) return;
-    try {
-      await store.put(
-        key,
-        obj.body,
-        { ...obj.metadata, [VERSION_FIELD]: entry.currentVersion },
-        { ifMatch: obj.etag, ...(obj.contentType ? { contentType: obj.contentType } : {}) },
-      );
-      found.repaired = true;
-    } catch (e) {
-      if (!(e instanceof ConflictError)) throw e; // changed meanwhile: the writer stamped it; the next heal checks
-    }
-  });
+      try {
+        await store.put(
+          key,
+          obj.body,
+          { ...obj.metadata, [VERSION_FIELD]: entry.currentVersion },
+          { ifMatch: obj.etag, ...(obj.contentType ? { contentType: obj.contentType } : {}) },
+        );
+        found.repaired = true;
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e; // changed meanwhile: the writer stamped it; the next heal checks
+      }
+    },
+    options.signal,
+  );
   backups.sort();
   const unmappedKeys = [...unmapped.keys()].sort();
   if (unmappedKeys.length > 0) {

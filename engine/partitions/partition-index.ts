@@ -1,6 +1,6 @@
 // Reading and repairing the partition index by LIST: distinct values with counts, and heal (orphan, missing
 // and stale references). Depends only on ResourceAccess and the ObjectStore.
-import { ValidationError } from '../errors.js';
+import { ValidationError, throwIfCancelled } from '../errors.js';
 import { partitionRoot, partitionsRoot } from '../keys.js';
 import { listCommonPrefixes, listKeys } from '../storage/index.js';
 import type { HealProblem, PartitionListing, PartitionValueCount, ResourceAccess } from '../types.js';
@@ -42,6 +42,8 @@ export async function listPartitions(access: ResourceAccess, partition?: string)
 
 export interface HealPartitionsOptions {
   dryRun: boolean;
+  /** Stops before the next LIST and before the next document is checked (see CallControls). */
+  signal?: AbortSignal | undefined;
   /** Parallel reads/writes (default 10). */
   concurrency?: number;
   /** Ids to treat as absent (documents heal quarantines): their references are orphans. */
@@ -62,8 +64,9 @@ export async function healPartitions(access: ResourceAccess, options: HealPartit
   const resource = access.name;
 
   const ignored = options.ignoreIds ?? new Set<string>();
+  const guard = { onPage: () => throwIfCancelled(options.signal) };
   const dataIds = new Set(
-    (await listKeys(access.store, access.dataPrefix))
+    (await listKeys(access.store, access.dataPrefix, guard))
       .map((key) => access.idFromDataKey(key))
       .filter((id) => !ignored.has(id)),
   );
@@ -71,7 +74,7 @@ export async function healPartitions(access: ResourceAccess, options: HealPartit
   const refsById = new Map<string, Set<string>>();
   const orphans: string[] = [];
   for (const name of partitionNames) {
-    for (const key of await listKeys(access.store, partitionRoot(resource, name))) {
+    for (const key of await listKeys(access.store, partitionRoot(resource, name), guard)) {
       const ref = parseReferenceKey(resource, key);
       // A document inserted after the data LIST: confirm with a HEAD before calling its reference an orphan.
       if (ref && !dataIds.has(ref.id) && !ignored.has(ref.id) && (await access.readRecord(ref.id, 'head'))) {
@@ -103,7 +106,7 @@ export async function healPartitions(access: ResourceAccess, options: HealPartit
     .map((common) => common.slice(root.length, -1))
     .filter((name) => !Object.hasOwn(access.partitions, name));
   for (const name of undefinedPartitions) {
-    for (const key of await listKeys(access.store, partitionRoot(resource, name))) {
+    for (const key of await listKeys(access.store, partitionRoot(resource, name), guard)) {
       orphans.push(key);
       problems.push({
         kind: 'orphan-reference',
@@ -117,53 +120,63 @@ export async function healPartitions(access: ResourceAccess, options: HealPartit
 
   const missing: { key: string; version: string }[] = [];
   const stale: string[] = [];
-  await mapLimit([...dataIds], concurrency, async (id) => {
-    let record;
-    try {
-      record = await access.readRecord(id, 'full');
-    } catch (error) {
-      problems.push({
-        kind: 'unreadable-document',
-        resource,
-        key: access.dataKey(id),
-        id,
-        message: `Document "${id}" could not be read to check its references: ${(error as Error).message}`,
-        repaired: false,
-      });
-      return;
-    }
-    if (!record) return; // deleted meanwhile: its references are orphans on the next run
-    const expected = new Set(partitionReferenceKeys(resource, access.partitions, record.doc).values());
-    const existing = refsById.get(id) ?? new Set<string>();
-    for (const key of expected) {
-      if (existing.has(key)) continue;
-      missing.push({ key, version: record.version });
-      problems.push({
-        kind: 'missing-reference',
-        resource,
-        key,
-        id,
-        message: `Document "${id}" has no reference at ${key}`,
-        repaired: false,
-      });
-    }
-    for (const key of existing) {
-      if (expected.has(key)) continue;
-      stale.push(key);
-      problems.push({
-        kind: 'stale-reference',
-        resource,
-        key,
-        id,
-        message: `Reference no longer matches document "${id}"`,
-        repaired: false,
-      });
-    }
-  });
+  await mapLimit(
+    [...dataIds],
+    concurrency,
+    async (id) => {
+      let record;
+      try {
+        record = await access.readRecord(id, 'full');
+      } catch (error) {
+        problems.push({
+          kind: 'unreadable-document',
+          resource,
+          key: access.dataKey(id),
+          id,
+          message: `Document "${id}" could not be read to check its references: ${(error as Error).message}`,
+          repaired: false,
+        });
+        return;
+      }
+      if (!record) return; // deleted meanwhile: its references are orphans on the next run
+      const expected = new Set(partitionReferenceKeys(resource, access.partitions, record.doc).values());
+      const existing = refsById.get(id) ?? new Set<string>();
+      for (const key of expected) {
+        if (existing.has(key)) continue;
+        missing.push({ key, version: record.version });
+        problems.push({
+          kind: 'missing-reference',
+          resource,
+          key,
+          id,
+          message: `Document "${id}" has no reference at ${key}`,
+          repaired: false,
+        });
+      }
+      for (const key of existing) {
+        if (expected.has(key)) continue;
+        stale.push(key);
+        problems.push({
+          kind: 'stale-reference',
+          resource,
+          key,
+          id,
+          message: `Reference no longer matches document "${id}"`,
+          repaired: false,
+        });
+      }
+    },
+    options.signal,
+  );
 
   if (!options.dryRun) {
     // Missing references first, so a document is never left without any reference.
-    await mapLimit(missing, concurrency, (m) => writePartitionReference(access.store, m.key, m.version));
+    await mapLimit(
+      missing,
+      concurrency,
+      (m) => writePartitionReference(access.store, m.key, m.version),
+      options.signal,
+    );
     const toDelete = [...orphans, ...stale];
     const failed = new Set<string>();
     for (let i = 0; i < toDelete.length; i += 1000) {

@@ -9,6 +9,7 @@ export {
   type BeforeHook,
   type BeforeHooks,
   type CoreOperation,
+  type BulkOptions,
   type CountOptions,
   type CreateResourceResult,
   type DatabaseView,

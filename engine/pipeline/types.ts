@@ -16,6 +16,7 @@ import type {
   HookFunction,
   PartitionDefinition,
   PartitionListing,
+  CallControls,
   QueryOptions,
   QueryResult,
   ResourceDefinitionInput,
@@ -52,7 +53,12 @@ export interface PageOptions {
   cursor?: string;
 }
 
-export type CountOptions = Pick<QueryOptions, 'filter' | 'partition' | 'partitionValues'>;
+/** Bulk writes: one operation per item, at most `concurrency` in flight; cancellable between items. */
+export interface BulkOptions extends CallControls {
+  concurrency?: number;
+}
+
+export type CountOptions = Pick<QueryOptions, 'filter' | 'partition' | 'partitionValues' | 'signal' | 'onProgress'>;
 
 /** What each operation receives; a `before` hook may return a changed copy. */
 export interface OperationArgs {
@@ -239,14 +245,14 @@ export interface ResourceApi {
   listIds(options?: PageOptions): Promise<{ ids: string[]; nextCursor?: string }>;
   list(options?: PageOptions): Promise<{ records: Document[]; nextCursor?: string }>;
   insert(data: Record<string, unknown>): Promise<Document>;
-  insertMany(items: Record<string, unknown>[], options?: { concurrency?: number }): Promise<BulkResult>;
+  insertMany(items: Record<string, unknown>[], options?: BulkOptions): Promise<BulkResult>;
   update(id: string, patch: Record<string, unknown>): Promise<Document>;
   replace(id: string, data: Record<string, unknown>): Promise<Document>;
   upsert(data: Record<string, unknown>): Promise<{ record: Document; created: boolean }>;
   delete(id: string, options?: { confirm?: boolean }): Promise<void>;
   deleteMany(
     ids: string[],
-    options?: { confirm?: boolean; concurrency?: number },
+    options?: BulkOptions & { confirm?: boolean },
   ): Promise<{ deleted: string[]; errors: BulkItemError[] }>;
   query(options?: QueryOptions): Promise<QueryResult>;
   count(options?: CountOptions): Promise<CountResult>;

@@ -8,10 +8,12 @@
 // the cursor carries the last record's sort values and id: the next page re-reads the matches and returns those
 // strictly after it. Each page of a sorted query therefore costs a full read of the matches.
 import PQueue from 'p-queue';
+import { throwIfCancelled } from '../errors.js';
 import { idOfReferenceKey, referenceKey } from '../keys.js';
-import { compareKeys, listKeys } from '../storage/index.js';
+import { compareKeys, listKeys, listPages } from '../storage/index.js';
 import { partitionReferenceKeys } from '../partitions/index.js';
 import type {
+  CallControls,
   CountResult,
   Document,
   QueryOptions,
@@ -24,9 +26,31 @@ import { decodeCursor, encodeCursor, type CursorState } from './cursor.js';
 import { compareSortTuples, matchesFilter, projectDocument, sortTuple } from './filter.js';
 import { DEFAULT_QUERY_CONCURRENCY, planQuery, type QueryPlanInternal } from './planner.js';
 
-export interface ExecutionOptions {
+export interface ExecutionOptions extends CallControls {
   /** Parallel document reads (default 10). */
   concurrency?: number;
+}
+
+/** The byte budget of one page (QueryOptions.maxBytes): the JSON array `[r1,r2,…]` of the page's records. */
+class ByteBudget {
+  private used = 2;
+  constructor(
+    private readonly maxBytes: number,
+    private readonly sizeOf: (record: Document) => number,
+  ) {}
+  /** Takes the record's bytes when they fit (the first record always does); false leaves the budget as it was. */
+  take(record: Document, first: boolean): boolean {
+    const next = this.used + this.sizeOf(record) + 1;
+    if (!first && next > this.maxBytes) return false;
+    this.used = next;
+    return true;
+  }
+}
+
+function byteBudget(options: QueryOptions, fields: string[] | undefined): ByteBudget | undefined {
+  if (options.maxBytes === undefined) return undefined;
+  const measure = options.sizeOf ?? ((record: Document) => Buffer.byteLength(JSON.stringify(record)));
+  return new ByteBudget(options.maxBytes, (doc) => measure(projectDocument(doc, fields)));
 }
 
 interface Meter {
@@ -44,31 +68,54 @@ interface Candidate {
 
 const NO_MATCH = Symbol('no-match');
 
+interface PageOut {
+  records: Document[];
+  next?: CursorState;
+  /** The byte budget ended the page. */
+  truncated?: boolean;
+}
+
 class Execution {
   readonly meter: Meter = { requests: 0, scanned: 0, skippedReferences: 0 };
   private headFirst: boolean;
   private readonly queue: PQueue;
   private readonly concurrency: number;
+  private readonly signal: AbortSignal | undefined;
+  private readonly onProgress: CallControls['onProgress'];
 
   constructor(
     private readonly access: ResourceAccess,
     private readonly plan: QueryPlanInternal,
     options: ExecutionOptions,
     private readonly countOnly: boolean,
+    private readonly budget?: ByteBudget,
   ) {
+    this.signal = options.signal;
+    this.onProgress = options.onProgress;
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_QUERY_CONCURRENCY);
     this.queue = new PQueue({ concurrency: this.concurrency });
     // HEAD first only where the filter may reject most documents from their metadata alone.
     this.headFirst = plan.strategy === 'scan' && plan.filterFields.length > 0;
   }
 
-  async list(prefix: string, startAfter: string | undefined) {
+  /** Every store request of the execution goes through here: a cancelled call issues no further request. */
+  request(): void {
+    throwIfCancelled(this.signal);
     this.meter.requests++;
+  }
+
+  /** One more document (or key) read: progress for callers that report it. */
+  advanced(done: number): void {
+    this.onProgress?.({ done });
+  }
+
+  async list(prefix: string, startAfter: string | undefined) {
+    this.request();
     return this.access.store.list({ prefix, maxKeys: 1000, ...(startAfter !== undefined ? { startAfter } : {}) });
   }
 
   private async read(id: string, mode: 'head' | 'full'): Promise<RecordRead | null> {
-    this.meter.requests++;
+    this.request();
     return this.access.readRecord(id, mode);
   }
 
@@ -98,7 +145,7 @@ class Execution {
     let record: RecordRead | null;
     if (this.headFirst) {
       record = await this.read(id, 'head');
-      this.meter.scanned++;
+      this.advanced(++this.meter.scanned);
       if (record && !record.complete) {
         const head = record.doc;
         const decidable = this.plan.filterFields.every((f) => head[f.split('.')[0]!] !== undefined);
@@ -114,7 +161,7 @@ class Execution {
       }
     } else {
       record = await this.read(id, 'full');
-      this.meter.scanned++;
+      this.advanced(++this.meter.scanned);
     }
     if (!record) {
       if (this.plan.strategy === 'partition') this.meter.skippedReferences++;
@@ -191,17 +238,21 @@ class Execution {
     return this.plan.strategy !== 'scan' && (this.plan.filterCoveredByPartition || this.plan.strategy === 'ids');
   }
 
-  async runUnsorted(cursor: CursorState | undefined): Promise<{ records: Document[]; next?: CursorState }> {
+  async runUnsorted(cursor: CursorState | undefined): Promise<PageOut> {
     const records: Document[] = [];
     const limit = this.plan.limit;
     const window = () => (this.likelyAllMatch() ? limit - records.length : this.concurrency);
+    let lastPos: string | undefined;
     for await (const { candidates, more } of this.pages(cursor?.k)) {
-      let lastPos: string | undefined;
+      let overBudget = false;
       const consumed = await this.examineInOrder(candidates, window, (doc, candidate) => {
+        // A record past the byte budget is not taken: the cursor stays on the last record returned.
+        if (this.budget && !this.budget.take(doc, records.length === 0)) return !(overBudget = true);
         records.push(doc);
         lastPos = candidate.pos;
         return records.length < limit;
       });
+      if (overBudget) return { records, next: { k: lastPos! }, truncated: true };
       if (records.length >= limit) {
         const hasMore = consumed < candidates.length || more;
         return hasMore ? { records, next: { k: lastPos! } } : { records };
@@ -223,7 +274,7 @@ class Execution {
     }
   }
 
-  async runSorted(cursor: CursorState | undefined): Promise<{ records: Document[]; next?: CursorState }> {
+  async runSorted(cursor: CursorState | undefined): Promise<PageOut> {
     const { sortKeys, limit } = this.plan;
     const fieldTypes = this.access.fieldTypes;
     const rows: { doc: Document; tuple: unknown[] }[] = [];
@@ -234,10 +285,16 @@ class Execution {
       .map((r) => ({ ...r, id: r.doc.id }))
       .sort(compare)
       .filter((r) => !cursor?.t || compare(r, { tuple: cursor.t, id: cursor.id ?? '' }) > 0);
-    const page = sorted.slice(0, limit);
+    let page = sorted.slice(0, limit);
+    const fit = this.budget ? page.findIndex((r, i) => !this.budget!.take(r.doc, i === 0)) : -1;
+    if (fit > 0) page = page.slice(0, fit);
     const last = page[page.length - 1];
-    return sorted.length > limit && last
-      ? { records: page.map((r) => r.doc), next: { t: last.tuple, id: last.id } }
+    return sorted.length > page.length && last
+      ? {
+          records: page.map((r) => r.doc),
+          next: { t: last.tuple, id: last.id },
+          ...(fit > 0 ? { truncated: true } : {}),
+        }
       : { records: page.map((r) => r.doc) };
   }
 }
@@ -256,9 +313,9 @@ function publicPlan(plan: QueryPlanInternal, meter: Meter, estimatedRequests?: n
 }
 
 /** LISTs only: how many keys the plan would read, and the requests a real run would make. */
-async function estimate(access: ResourceAccess, plan: QueryPlanInternal, meter: Meter): Promise<number> {
+async function estimate(access: ResourceAccess, plan: QueryPlanInternal, execution: Execution): Promise<number> {
   if (plan.strategy === 'ids') return plan.ids!.length;
-  const keys = (await listKeys(access.store, plan.prefix!, { onPage: () => meter.requests++ })).length;
+  const keys = (await listKeys(access.store, plan.prefix!, { onPage: () => execution.request() })).length;
   const sortedOrCount = plan.sortKeys.length > 0 || plan.limit === Number.POSITIVE_INFINITY;
   const reads = sortedOrCount || plan.strategy === 'scan' ? keys : Math.min(keys, plan.limit);
   return Math.max(1, Math.ceil(reads / 1000)) + reads;
@@ -267,9 +324,9 @@ async function estimate(access: ResourceAccess, plan: QueryPlanInternal, meter: 
 /** Plans and runs a query (see the file comment for paging semantics). */
 export async function runQuery(access: ResourceAccess, options: QueryOptions & ExecutionOptions): Promise<QueryResult> {
   const plan = planQuery(access, options);
-  const execution = new Execution(access, plan, options, false);
+  const execution = new Execution(access, plan, options, false, byteBudget(options, plan.fields));
   if (options.explain) {
-    const estimatedRequests = await estimate(access, plan, execution.meter);
+    const estimatedRequests = await estimate(access, plan, execution);
     return { records: [], plan: publicPlan(plan, execution.meter, estimatedRequests) };
   }
   const cursor = options.cursor !== undefined ? decodeCursor(options.cursor, plan.fingerprint) : undefined;
@@ -277,6 +334,7 @@ export async function runQuery(access: ResourceAccess, options: QueryOptions & E
   return {
     records: result.records.map((doc) => projectDocument(doc, plan.fields)),
     ...(result.next ? { nextCursor: encodeCursor(plan.fingerprint, result.next) } : {}),
+    ...(result.truncated ? { truncated: true } : {}),
     plan: publicPlan(plan, execution.meter),
   };
 }
@@ -297,15 +355,18 @@ export async function runCount(
   const listOnly =
     (plan.strategy === 'partition' && plan.filterCoveredByPartition) || (plan.strategy === 'scan' && noFilter);
   if (options.explain) {
-    const estimatedRequests = await estimate(access, plan, meter);
+    const estimatedRequests = await estimate(access, plan, execution);
     const listRequests = meter.requests;
     return { count: 0, plan: publicPlan(plan, meter, listOnly ? listRequests : estimatedRequests) };
   }
   if (listOnly) {
-    const keys = await listKeys(access.store, plan.prefix!, { onPage: () => meter.requests++ });
-    meter.scanned = keys.length;
+    let keys = 0;
+    for await (const page of listPages(access.store, plan.prefix!, { onPage: () => execution.request() })) {
+      execution.advanced((keys += page.objects.length));
+    }
+    meter.scanned = keys;
     return {
-      count: keys.length,
+      count: keys,
       plan: { ...publicPlan(plan, meter), reason: `${plan.reason} Counted by LIST alone, no document read.` },
     };
   }

@@ -91,7 +91,57 @@ export function validateFilter(ctx: FieldContext, filter: unknown, where = 'filt
     } else {
       checkFieldPath(ctx, key, 'filter');
       if (isOperatorObject(value)) validateOperators(key, value);
+      checkValueTypes(ctx, key, value);
     }
+  }
+}
+
+/** The JSON kind a filter value must have to compare with a field of each scalar type (null: "missing"). */
+const VALUE_KINDS: Record<string, { kind: string; fits: (v: unknown) => boolean; example: string }> = {
+  number: { kind: 'a number', fits: (v) => typeof v === 'number', example: '500' },
+  boolean: { kind: 'true or false', fits: (v) => typeof v === 'boolean', example: 'true' },
+  string: { kind: 'a string', fits: (v) => typeof v === 'string', example: '"text"' },
+  date: {
+    kind: 'a date (ISO string or epoch milliseconds)',
+    fits: (v) =>
+      v instanceof Date ||
+      (typeof v === 'number' ? Number.isFinite(v) : typeof v === 'string' && !Number.isNaN(Date.parse(v))),
+    example: '"2026-01-31"',
+  },
+};
+for (const alias of ['email', 'url', 'uuid', 'enum']) VALUE_KINDS[alias] = VALUE_KINDS.string!;
+
+/** Operators whose argument is compared with the field's value (a scalar, or a list of them for $in/$nin). */
+const COMPARED = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin']);
+
+/**
+ * A value whose type cannot match the field (`{"total": "914.94"}` on a number) would silently match nothing:
+ * it is refused, naming the field and the type it takes. Free-form fields (json, any, object, array) take anything.
+ */
+function checkValueTypes(ctx: FieldContext, field: string, condition: unknown): void {
+  const type = field === 'id' ? 'string' : typeOf(ctx.fieldTypes, field);
+  const rule = type === undefined ? undefined : VALUE_KINDS[type];
+  if (rule === undefined) return;
+  const values: [string, unknown][] = [];
+  if (isOperatorObject(condition)) {
+    for (const [op, arg] of Object.entries(condition)) {
+      if (!COMPARED.has(op)) continue;
+      if (op === '$in' || op === '$nin') for (const v of arg as unknown[]) values.push([op, v]);
+      else values.push([op, arg]);
+    }
+  } else values.push(['equality', condition]);
+  for (const [op, value] of values) {
+    // null asks for a missing value (equality, $ne, $in): it fits every type; ordering needs a real value.
+    if (value === null && !['$gt', '$gte', '$lt', '$lte'].includes(op)) continue;
+    if (rule.fits(value)) continue;
+    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    throw new ValidationError(
+      `Filter on "${field}" (${type}) needs ${rule.kind}, got ${got} ${JSON.stringify(value)?.slice(0, 40) ?? ''}`.trim(),
+      {
+        details: { field, expected: type, got, operator: op },
+        hint: `Give "${field}" ${rule.kind}, e.g. {"${field}":{"$gte":${rule.example}}}${type === 'number' ? ' (no quotes around numbers)' : ''}.`,
+      },
+    );
   }
 }
 
@@ -282,9 +332,10 @@ export function normalizeSort(ctx: FieldContext, sort: SortSpec | undefined): So
   }
   return Object.entries(sort).map(([field, dir]) => {
     checkFieldPath(ctx, field, 'sort');
-    const direction = dir === 1 || dir === 'asc' ? 1 : dir === -1 || dir === 'desc' ? -1 : undefined;
+    const word = typeof dir === 'string' ? dir.toLowerCase() : dir;
+    const direction = word === 1 || word === 'asc' ? 1 : word === -1 || word === 'desc' ? -1 : undefined;
     if (direction === undefined) {
-      throw new ValidationError(`Sort direction for "${field}" must be 1, -1, "asc" or "desc"`, {
+      throw new ValidationError(`Sort direction for "${field}" must be 1, -1, "asc" or "desc" (any case)`, {
         details: { field, direction: dir },
         hint: 'Use 1 or "asc" for ascending, -1 or "desc" for descending.',
       });

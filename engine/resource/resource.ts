@@ -2,7 +2,9 @@
 // the plugin-free ResourceCore (tool → Resource.insert → pipeline.run → core.insert → store.put). Bulk methods
 // are made of single operations. `withoutPlugins()` is the same core with no plugin stage.
 import { ConflictError, isS3dbError } from '../errors.js';
+import { throwIfCancelled } from '../errors.js';
 import type {
+  BulkOptions,
   CountOptions,
   Operation,
   OperationArgs,
@@ -163,7 +165,7 @@ export class Resource implements ResourceApi {
   }
 
   /** One `insert` operation per item; the first item with a given id wins, later repeats are conflicts. */
-  async insertMany(items: Record<string, unknown>[], options: { concurrency?: number } = {}): Promise<BulkResult> {
+  async insertMany(items: Record<string, unknown>[], options: BulkOptions = {}): Promise<BulkResult> {
     const errors: BulkItemError[] = [];
     // Deterministic within one batch: repeats never race the first for the same key.
     const firstIndex = new Map<string, number>();
@@ -171,21 +173,30 @@ export class Resource implements ResourceApi {
       const id = suppliedId(item);
       if (id !== undefined && !firstIndex.has(id)) firstIndex.set(id, index);
     });
-    const results = await mapLimit(items, options.concurrency ?? this.core.concurrency, async (item, index) => {
-      const id = suppliedId(item);
-      try {
-        if (id !== undefined && firstIndex.get(id) !== index) {
-          throw new ConflictError(`Record "${id}" appears more than once in this batch`, {
-            details: { resource: this.name, id, firstIndex: firstIndex.get(id) },
-            hint: 'Give each record in insertMany its own id; use update or upsert to change an existing record.',
-          });
+    let done = 0;
+    const results = await mapLimit(
+      items,
+      options.concurrency ?? this.core.concurrency,
+      async (item, index) => {
+        const id = suppliedId(item);
+        try {
+          if (id !== undefined && firstIndex.get(id) !== index) {
+            throw new ConflictError(`Record "${id}" appears more than once in this batch`, {
+              details: { resource: this.name, id, firstIndex: firstIndex.get(id) },
+              hint: 'Give each record in insertMany its own id; use update or upsert to change an existing record.',
+            });
+          }
+          return (await this.insert(item)).id;
+        } catch (e) {
+          errors.push(bulkError(index, id, e));
+          return undefined;
+        } finally {
+          options.onProgress?.({ done: ++done, total: items.length });
         }
-        return (await this.insert(item)).id;
-      } catch (e) {
-        errors.push(bulkError(index, id, e));
-        return undefined;
-      }
-    });
+      },
+      options.signal,
+    );
+    throwIfCancelled(options.signal);
     errors.sort((a, b) => a.index - b.index);
     return { ids: results.filter((id): id is string => id !== undefined), errors };
   }
@@ -221,18 +232,28 @@ export class Resource implements ResourceApi {
   /** One `delete` operation per id. */
   async deleteMany(
     ids: string[],
-    options: { confirm?: boolean; concurrency?: number } = {},
+    options: BulkOptions & { confirm?: boolean } = {},
   ): Promise<{ deleted: string[]; errors: BulkItemError[] }> {
     const errors: BulkItemError[] = [];
-    const done = await mapLimit(ids, options.concurrency ?? this.core.concurrency, async (id, index) => {
-      try {
-        await this.delete(id, options);
-        return true;
-      } catch (e) {
-        errors.push(bulkError(index, id, e));
-        return false;
-      }
-    });
+    const deleteOptions = options.confirm === undefined ? {} : { confirm: options.confirm };
+    let finished = 0;
+    const done = await mapLimit(
+      ids,
+      options.concurrency ?? this.core.concurrency,
+      async (id, index) => {
+        try {
+          await this.delete(id, deleteOptions);
+          return true;
+        } catch (e) {
+          errors.push(bulkError(index, id, e));
+          return false;
+        } finally {
+          options.onProgress?.({ done: ++finished, total: ids.length });
+        }
+      },
+      options.signal,
+    );
+    throwIfCancelled(options.signal);
     errors.sort((a, b) => a.index - b.index);
     return { deleted: ids.filter((_, i) => done[i]), errors };
   }

@@ -32,7 +32,7 @@ for (const { name, store } of DATABASES) {
       const mcp = await connect(db);
       const { tools } = await mcp.client.listTools();
       const description = tools.find((t) => t.name === 'heal')!.description!;
-      for (const word of ['trailing commas', 'rebuilt', 'quarantine', 'dry run', '.backup', 'stale']) {
+      for (const word of ['s3db.json', 'rebuilt', 'quarantine', 'dry run', 'backed up', 'stale']) {
         expect(description).toContain(word);
       }
 

@@ -2,7 +2,8 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PLUGIN_TOOLS, TOOL_NAMES } from '../../tools/index.js';
 import { connect, structured, textOf, type Connected } from './support/connect.js';
-import { DATABASES } from './support/databases.js';
+import { MemoryStore } from '../../engine/index.js';
+import { DATABASES, engineDatabase } from './support/databases.js';
 
 const USERS = {
   name: 'users',
@@ -35,10 +36,25 @@ for (const { name: dbName, store, make } of DATABASES) {
     it('lists all 15 tools with annotations derived from their kind', async () => {
       const { tools } = await mcp.client.listTools();
       expect(tools.map((t) => t.name).sort()).toEqual(TOOL_NAMES.filter((n) => !(n in PLUGIN_TOOLS)).sort()); // plugin tools need their plugin
-      const byName = new Map(tools.map((t) => [t.name, t]));
-      expect(byName.get('get')?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
-      expect(byName.get('delete')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
-      expect(byName.get('insert')?.annotations).toMatchObject({ idempotentHint: false, openWorldHint: false });
+      // Hints are sent only where they differ from the spec's defaults; read them as a client does.
+      const effective = (name: string) => {
+        const a = tools.find((t) => t.name === name)?.annotations ?? {};
+        return {
+          readOnlyHint: a.readOnlyHint ?? false,
+          destructiveHint: a.destructiveHint ?? true,
+          idempotentHint: a.idempotentHint ?? false,
+          openWorldHint: a.openWorldHint ?? true,
+        };
+      };
+      expect(effective('get')).toMatchObject({ readOnlyHint: true, openWorldHint: false });
+      expect(effective('delete')).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
+      expect(effective('insert')).toMatchObject({
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      });
+      expect(effective('upsert')).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+      for (const tool of tools) expect(tool.annotations?.title, tool.name).toBeUndefined(); // the tool's own title
       for (const tool of tools) {
         expect(tool.outputSchema, tool.name).toBeDefined();
         expect(tool.description, tool.name).toMatch(/Example/);
@@ -220,13 +236,39 @@ for (const { name: dbName, store, make } of DATABASES) {
 }
 
 describe('modes', () => {
+  it('query cuts a page at --max-response-bytes in one pass, measuring records as presented', async () => {
+    const store = new MemoryStore();
+    const mcp = await connect(await engineDatabase({ store }), { maxResponseBytes: 1024 });
+    await mcp.call('createResource', USERS);
+    const records = Array.from({ length: 12 }, (_, i) => ({ id: `u${i}`, name: 'n'.repeat(150), apiKey: 'k' }));
+    expect((await mcp.call('insertMany', { resource: 'users', records })).isError).toBeFalsy();
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      store.resetRequestCounts();
+      const page = structured<{
+        records: { id: string }[];
+        truncated: boolean;
+        nextCursor?: string;
+        plan: { requests: number };
+      }>(await mcp.call('query', { resource: 'users', ...(cursor === undefined ? {} : { cursor }) }));
+      // One engine query per call: the store saw exactly the requests the plan reports.
+      expect(store.requestCounts().total).toBe(page.plan.requests);
+      expect(Buffer.byteLength(JSON.stringify(page.records)) <= 1024 || page.records.length === 1).toBe(true);
+      if (page.nextCursor !== undefined) expect(page.truncated).toBe(true);
+      seen.push(...page.records.map((r) => r.id));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    expect(seen.sort()).toEqual(records.map((r) => r.id).sort());
+    await mcp.close();
+  });
+
   it('read-only mode registers no write tool', async () => {
     const { make } = DATABASES[0] as (typeof DATABASES)[number];
     const mcp = await connect(await make(), { readOnly: true });
     const names = (await mcp.client.listTools()).tools.map((t) => t.name).sort();
     expect(names).toEqual(['count', 'describeResource', 'get', 'getStats', 'listPartitions', 'listResources', 'query']);
-    const refused = await mcp.call('insert', { resource: 'users', data: {} });
-    expect(refused.isError).toBe(true);
+    await expect(mcp.call('insert', { resource: 'users', data: {} })).rejects.toThrow(/Unknown tool: "insert"/);
     await mcp.close();
   });
 

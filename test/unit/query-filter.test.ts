@@ -49,7 +49,6 @@ describe('filter evaluation', () => {
     [{ age: { $gt: 35, $lt: 37 } }, true],
     [{ age: { $gte: 36, $lte: 36 } }, true],
     [{ age: { $gt: 36 } }, false],
-    [{ age: { $gt: '3' } }, false],
     [{ age: { $in: [1, 36] } }, true],
     [{ age: { $nin: [1, 36] } }, false],
     [{ missing: { $exists: false } }, 'unknown'],
@@ -96,6 +95,36 @@ describe('filter validation', () => {
     expect(thrown(() => validateFilter(ctx, { $or: {} })).message).toMatch(/non-empty array/);
     expect(thrown(() => validateFilter(ctx, { $nor: [] })).message).toMatch(/Unknown operator/);
     expect(thrown(() => validateFilter(ctx, { age: { $gt: 1, x: 2 } })).message).toMatch(/mixes/);
+  });
+  it('refuses a value whose type cannot match the field, naming the field and the type it takes', () => {
+    for (const bad of [
+      { age: { $gt: '3' } },
+      { age: '36' },
+      { age: { $in: [1, '36'] } },
+      { vip: 'true' },
+      { name: 5 },
+      { born: 'yesterday' },
+      { id: 7 },
+    ]) {
+      const e = thrown(() => validateFilter(ctx, bad));
+      const field = Object.keys(bad)[0]!;
+      expect(e.code, JSON.stringify(bad)).toBe('VALIDATION');
+      expect(e.message).toContain(`"${field}"`);
+      expect(e.details).toMatchObject({ field });
+      expect(e.hint).toContain(field);
+    }
+    expect(thrown(() => validateFilter(ctx, { age: { $gt: '500' } })).message).toMatch(/needs a number, got string/);
+    // What fits is still accepted: null means missing, dates as ISO strings or epoch ms, free-form fields anything.
+    for (const good of [
+      { age: null },
+      { age: { $ne: null } },
+      { born: 0 },
+      { born: '1815' },
+      { tags: 3 },
+      { extra: 'x' },
+    ]) {
+      expect(() => validateFilter(ctx, good), JSON.stringify(good)).not.toThrow();
+    }
   });
   it('treats a declared object as closed, json as open, timestamps as dates', () => {
     expect(thrown(() => validateFilter(ctx, { 'address.cty': 'x' })).message).toContain('"address.cty"');
