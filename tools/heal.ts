@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { FullTextPlugin } from '../engine/index.js';
 import { resourceName } from './arguments.js';
 import { DeclinedError } from './declined.js';
-import { plainOutput } from './results.js';
+import { documentsOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
 
 const problemOut = z.object({
@@ -74,6 +74,7 @@ export const healTool = defineTool({
     const summary = report.dryRun
       ? `Dry run: ${report.problems.length} problem(s) found, nothing changed.`
       : `${report.problems.length} problem(s) found, ${report.repaired.length} repaired.`;
-    return plainOutput(out, summary);
+    // Problem keys, ids and messages come from the bucket (an id can say anything): wrapped as untrusted data.
+    return documentsOutput(out, summary, out);
   },
 });
