@@ -84,6 +84,7 @@ export function createServer(options: CreateServerOptions): McpServer {
     queryMaxLimit: config.queryMaxLimit,
     maxResponseBytes: config.maxResponseBytes,
     revealSecrets: config.revealSecrets,
+    writablePluginResources: config.writablePluginResources,
   };
   const ctx: ToolContext = {
     db,

@@ -4,6 +4,7 @@ import type { ResourceDefinitionInput } from '../engine/index.js';
 import { behavior, resourceName } from './arguments.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
+import { writableResource } from './writable.js';
 
 export const createResourceTool = defineTool({
   name: 'createResource',
@@ -46,6 +47,8 @@ export const createResourceTool = defineTool({
     definition: z.looseObject({ attributes: z.record(z.string(), z.unknown()) }),
   }),
   async handler(args, ctx) {
+    // Redefining a plugin's resource (the audit log's schema) is a write to it, guarded like one.
+    if (ctx.db.listResources().some((r) => r.name === args.name)) writableResource(ctx, args.name);
     const result = await ctx.db.createResource(args as ResourceDefinitionInput);
     const described = await ctx.db.describeResource(args.name);
     const definition = {

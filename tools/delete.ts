@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { confirmParanoid, documentId, resourceName } from './arguments.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
+import { writableResource } from './writable.js';
 import { DeclinedError } from './declined.js';
 
 export const deleteTool = defineTool({
@@ -15,7 +16,7 @@ export const deleteTool = defineTool({
   inputSchema: z.object({ resource: resourceName(), id: documentId(), confirm: confirmParanoid() }),
   outputSchema: z.object({ deleted: z.string().describe('The id deleted') }),
   async handler(args, ctx) {
-    const resource = ctx.db.resource(args.resource);
+    const resource = writableResource(ctx, args.resource);
     if (!(await ctx.confirm(`Delete document "${args.id}" from "${args.resource}"? This cannot be undone.`))) {
       throw new DeclinedError(`deleting "${args.id}"`);
     }

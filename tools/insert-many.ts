@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { bulkErrorsOut, resourceName } from './arguments.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
+import { writableResource } from './writable.js';
 
 export const insertManyTool = defineTool({
   name: 'insertMany',
@@ -25,7 +26,7 @@ export const insertManyTool = defineTool({
     errors: bulkErrorsOut(),
   }),
   async handler(args, ctx) {
-    const result = await ctx.db.resource(args.resource).insertMany(args.records);
+    const result = await writableResource(ctx, args.resource).insertMany(args.records);
     const out = { inserted: result.ids.length, ids: result.ids, errors: result.errors };
     const summary =
       `Inserted ${out.inserted} of ${args.records.length} document(s) into "${args.resource}"` +

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { documentData, documentOut, resourceName } from './arguments.js';
 import { documentsOutput, presentDocuments } from './results.js';
 import { defineTool } from './tool-definition.js';
+import { writableResource } from './writable.js';
 
 export const upsertTool = defineTool({
   name: 'upsert',
@@ -20,7 +21,7 @@ export const upsertTool = defineTool({
   }),
   outputSchema: z.object({ record: documentOut(), created: z.boolean().describe('True when it did not exist') }),
   async handler(args, ctx) {
-    const resource = ctx.db.resource(args.resource);
+    const resource = writableResource(ctx, args.resource);
     const result = await resource.upsert(args.data);
     const [record] = presentDocuments([result.record], resource, ctx) as [{ id: string }];
     const verb = result.created ? 'Inserted' : 'Updated';
