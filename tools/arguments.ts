@@ -1,6 +1,7 @@
 // Argument builders shared by the tools, so every tool names and describes the same thing the same way.
 import { z } from 'zod';
 import { BEHAVIORS, RESOURCE_NAME_PATTERN, RESOURCE_NAME_RULE } from '../engine/index.js';
+import { jsonRecord } from './json-input.js';
 
 export const resourceName = () =>
   z.string().regex(RESOURCE_NAME_PATTERN, RESOURCE_NAME_RULE).describe('Resource (collection) name, e.g. "users"');
@@ -12,11 +13,10 @@ export const documentIds = () =>
   z.array(documentId()).min(1).max(1000).describe('Document ids, at most 1000, e.g. ["u1","u2"]');
 
 export const documentData = (what: string) =>
-  z.record(z.string(), z.unknown()).describe(`${what}, a JSON object of attribute values, e.g. {"name":"Ada"}`);
+  jsonRecord(z.unknown()).describe(`${what}, a JSON object of attribute values, e.g. {"name":"Ada"}`);
 
 export const filter = () =>
-  z
-    .record(z.string(), z.unknown())
+  jsonRecord(z.unknown())
     .optional()
     .describe(
       'Filter: {field: value} for equality, {field: {$gt: 3}} with $eq $ne $gt $gte $lt $lte $in $nin $exists ' +
@@ -31,8 +31,7 @@ export const partition = () =>
     .describe('Partition name to read through (see listPartitions); fastest with partitionValues');
 
 export const partitionValues = () =>
-  z
-    .record(z.string(), z.unknown())
+  jsonRecord(z.unknown())
     .optional()
     .describe('Values of the partition\'s fields, e.g. {"country":"PT"}: one LIST of that partition');
 
@@ -52,8 +51,7 @@ export const cursor = () =>
     .describe('nextCursor from a previous call with the same arguments, to get the next page');
 
 export const sort = () =>
-  z
-    .record(z.string(), z.union([z.literal(1), z.literal(-1), z.enum(['asc', 'desc'])]))
+  jsonRecord(z.union([z.literal(1), z.literal(-1), z.enum(['asc', 'desc'])]))
     .optional()
     .describe('Sort order, e.g. {"age": -1}');
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { ResourceDefinitionInput } from '../engine/index.js';
 import { behavior, resourceName } from './arguments.js';
+import { jsonRecord } from './json-input.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
 import { writableResource } from './writable.js';
@@ -18,22 +19,18 @@ export const createResourceTool = defineTool({
     '"apiKey":"secret"},"partitions":{"byCountry":{"fields":{"country":"string"}}},"timestamps":true}',
   inputSchema: z.object({
     name: resourceName(),
-    attributes: z
-      .record(z.string(), z.unknown())
-      .describe(
-        'Schema: attribute → rule string ("string|required|max:100", "number|min:0", "boolean", "date", "email", ' +
-          '"secret" = encrypted at rest, "array", "json") or a nested object of attributes',
-      ),
+    attributes: jsonRecord(z.unknown()).describe(
+      'Schema: attribute → rule string ("string|required|max:100", "number|min:0", "boolean", "date", "email", ' +
+        '"secret" = encrypted at rest, "array", "json") or a nested object of attributes',
+    ),
     behavior: behavior(),
-    partitions: z
-      .record(
-        z.string(),
-        z.object({
-          fields: z
-            .record(z.string(), z.string())
-            .describe('Field → rule, e.g. {"country":"string"} or {"createdAt":"date|maxlength:10"}'),
-        }),
-      )
+    partitions: jsonRecord(
+      z.object({
+        fields: z
+          .record(z.string(), z.string())
+          .describe('Field → rule, e.g. {"country":"string"} or {"createdAt":"date|maxlength:10"}'),
+      }),
+    )
       .optional()
       .describe('Named partitions for fast lookups, e.g. {"byCountry":{"fields":{"country":"string"}}}'),
     timestamps: z.boolean().optional().describe('Maintain createdAt/updatedAt on every document'),

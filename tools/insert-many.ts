@@ -1,6 +1,7 @@
 // insertMany: add many documents; each succeeds or fails on its own.
 import { z } from 'zod';
 import { bulkErrorsOut, resourceName } from './arguments.js';
+import { jsonRecord } from './json-input.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
 import { writableResource } from './writable.js';
@@ -15,7 +16,7 @@ export const insertManyTool = defineTool({
   inputSchema: z.object({
     resource: resourceName(),
     records: z
-      .array(z.record(z.string(), z.unknown()))
+      .array(jsonRecord(z.unknown()))
       .min(1)
       .max(1000)
       .describe('Documents to insert (each may carry "id"), at most 1000'),

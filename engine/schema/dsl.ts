@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../errors.js';
 import type { AttributeSpec, Attributes } from '../types.js';
+import { checkJsonInput, isReservedName } from './json-input.js';
 
 export const FIELD_TYPES = [
   'string',
@@ -185,10 +186,10 @@ function compileFields(attributes: Attributes, prefix: string): Record<string, F
   const out: Record<string, FieldNode> = {};
   for (const [name, spec] of Object.entries(attributes)) {
     const path = prefix ? `${prefix}.${name}` : name;
-    if (!NAME.test(name)) {
+    if (!NAME.test(name) || isReservedName(name)) {
       throw defError(
         path,
-        'attribute names must start with a letter or _ and use letters, digits, _ $ -',
+        'attribute names must start with a letter or _ and use letters, digits, _ $ - (and not be __proto__)',
         'Rename it.',
       );
     }
@@ -327,6 +328,7 @@ export function compileSchema(attributes: Attributes, options: { timestamps?: bo
       hint: "Write e.g. { name: 'string|required', age: 'number' }.",
     });
   }
+  checkJsonInput(attributes, 'The attributes');
   const fields = compileFields(attributes, '');
   const fieldTypes: Record<string, string> = {};
   const secretPaths: string[] = [];
@@ -396,6 +398,7 @@ export function validateDocument(
   doc: unknown,
   context: { resource: string },
 ): Record<string, unknown> {
+  checkJsonInput(doc, `The document for "${context.resource}"`);
   const result = schema.zod.safeParse(dropUndefined(doc));
   if (result.success) return result.data as Record<string, unknown>;
   const known = Object.keys(schema.fieldTypes);
