@@ -21,6 +21,7 @@ import {
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
+import { refuseNonObjectArguments } from './tool-arguments.js';
 
 export interface CreateServerOptions {
   db: ToolDatabase;
@@ -125,6 +126,7 @@ export function createServer(options: CreateServerOptions): McpServer {
   }
 
   shapeSdkToolErrors(server, logger);
+  refuseNonObjectArguments(server);
   registerResources(server, db, ctx, logger);
   registerPrompts(server, tools);
   logger.debug({ tools: tools.map((t) => t.name) }, 'MCP server created');

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../errors.js';
 import type { AttributeSpec, Attributes } from '../types.js';
+import { impossibleDate } from './dates.js';
 import { checkJsonInput, isReservedName } from './json-input.js';
 
 export const FIELD_TYPES = [
@@ -112,7 +113,7 @@ function parseDefault(path: string, type: FieldType, raw: string): unknown {
       }
     case 'date': {
       const d = new Date(raw);
-      if (Number.isNaN(d.getTime())) throw bad();
+      if (Number.isNaN(d.getTime()) || impossibleDate(raw) !== undefined) throw bad();
       return d.toISOString();
     }
     default:
@@ -280,6 +281,11 @@ function baseSchema(node: FieldNode): z.ZodType {
         const d = typeof v === 'string' ? new Date(v) : v;
         if (Number.isNaN(d.getTime())) {
           ctx.addIssue({ code: 'custom', message: 'must be an ISO date string or a Date' });
+          return z.NEVER;
+        }
+        const impossible = typeof v === 'string' ? impossibleDate(v) : undefined;
+        if (impossible !== undefined) {
+          ctx.addIssue({ code: 'custom', message: `is not a real date: ${impossible}` });
           return z.NEVER;
         }
         return d.toISOString();
