@@ -13,7 +13,10 @@ import {
 import { PLUGIN_NAMES, parseFulltextSpec, type Config } from './config.js';
 import type { Logger } from './logger.js';
 
-export type PluginConfig = Pick<Config, 'plugins' | 'fulltext' | 'cacheDriver' | 'cacheTtlMs' | 'cacheDirectory'>;
+export type PluginConfig = Pick<
+  Config,
+  'plugins' | 'fulltext' | 'cacheDriver' | 'cacheTtlMs' | 'cacheDirectory' | 'passphrase'
+>;
 
 /** The plugin instances a config enables, in pipeline order. */
 export function buildPlugins(config: Partial<PluginConfig>): Plugin[] {
@@ -35,7 +38,8 @@ export function buildPlugins(config: Partial<PluginConfig>): Plugin[] {
         );
         break;
       case 'audit':
-        plugins.push(new AuditPlugin());
+        // The passphrase keys the audit chain's HMAC, so records cannot be forged without it.
+        plugins.push(new AuditPlugin(config.passphrase === undefined ? {} : { key: config.passphrase }));
         break;
       case 'fulltext':
         plugins.push(new FullTextPlugin({ resources: parseFulltextSpec(config.fulltext ?? '') }));

@@ -27,7 +27,8 @@ export const healTool = defineTool({
     'with data but no catalog entry; fields on documents the catalog lost (declared as field_<key>); ' +
     'documents whose version is unknown (re-stamped), objects that cannot be ' +
     'decoded (moved to s3db.quarantine/), partition references to missing documents, missing or stale ' +
-    'references; with dryRun false also rebuilds the full-text indexes (when that plugin is on). Default is a dry run ' +
+    "references; the audit log's hash chains when the audit plugin is on (edited, removed or forged records are " +
+    'reported, never repaired); with dryRun false also rebuilds the full-text indexes (when that plugin is on). Default is a dry run ' +
     'that only reports and writes nothing; a repair first copies s3db.json to ' +
     's3db.json.corrupted.<timestamp>.backup and lists every backup key. ' +
     'Example: {"dryRun":true} or {"dryRun":false,"resource":"users"}',

@@ -14,6 +14,8 @@ export interface HealScope {
   /** The database's live catalog (re-read after a repair, fields declared on it). */
   readonly catalog: Catalog;
   core(name: string): ResourceCore;
+  /** Problems the plugins find in their own data (Plugin.heal). */
+  pluginProblems?(resource: string | undefined): Promise<HealProblem[]>;
 }
 
 export interface HealOptions {
@@ -46,6 +48,7 @@ export async function healDatabase(
     }
     problems.push(...(await healPartitions(scope.core(name), { dryRun, concurrency, ignoreIds: records.quarantined })));
   }
+  if (scope.pluginProblems) problems.push(...(await scope.pluginProblems(options.resource)));
   problems.sort(compareProblems);
   return { dryRun, problems, repaired: problems.filter((p) => p.repaired), backups };
 }
