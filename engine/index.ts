@@ -87,7 +87,7 @@ export {
   type ResourceDefinitionInput,
   type SortSpec,
 } from './types.js';
-export { FIELD_TYPES, type FieldType } from './schema/index.js';
+export { FIELD_TYPES, MAX_JSON_DEPTH, jsonInputProblem, type FieldType } from './schema/index.js';
 export type { ExceedsLimitEvent } from './behaviors/index.js';
 
 // The database and its resources.

@@ -59,6 +59,9 @@ export const configSchema = z
     readOnly: bool.default(false).describe('Register only the read tools'),
     disableTools: list.default([]).describe('Comma-separated tool names not to register'),
     revealSecrets: bool.default(false).describe('Return secret fields decrypted (needs the passphrase too)'),
+    writablePluginResources: bool
+      .default(false)
+      .describe('Let the write tools change plugin-owned resources such as the audit log (off: read-only to agents)'),
     logLevel: z.enum(LOG_LEVELS).default('info').describe('Log level of the JSON logs on stderr'),
     queryDefaultLimit: positiveInt.default(20).describe('Records a query returns when it names no limit'),
     queryMaxLimit: positiveInt.default(200).describe('Largest limit a query may ask for'),
@@ -207,6 +210,7 @@ export const CONFIG_SOURCES: { [K in ConfigKey]: FieldSource<KindOf<NonNullable<
   readOnly: { kind: 'boolean', env: ['S3DB_MCP_READ_ONLY'] },
   disableTools: { kind: 'list', env: ['S3DB_MCP_DISABLE_TOOLS'] },
   revealSecrets: { kind: 'boolean', env: ['S3DB_MCP_REVEAL_SECRETS'] },
+  writablePluginResources: { kind: 'boolean', env: ['S3DB_MCP_WRITABLE_PLUGIN_RESOURCES'] },
   logLevel: { kind: 'string', env: ['LOG_LEVEL'] },
   queryDefaultLimit: { kind: 'number', env: ['S3DB_MCP_QUERY_DEFAULT_LIMIT'] },
   queryMaxLimit: { kind: 'number', env: ['S3DB_MCP_QUERY_MAX_LIMIT'] },

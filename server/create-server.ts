@@ -29,6 +29,7 @@ import {
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
+import { refuseNonObjectArguments } from './tool-arguments.js';
 
 export interface CreateServerOptions {
   db: ToolDatabase;
@@ -93,6 +94,7 @@ export function createServer(options: CreateServerOptions): McpServer {
     queryMaxLimit: config.queryMaxLimit,
     maxResponseBytes: config.maxResponseBytes,
     revealSecrets: config.revealSecrets,
+    writablePluginResources: config.writablePluginResources,
   };
   const ctx: ToolContext = {
     db,
@@ -138,6 +140,7 @@ export function createServer(options: CreateServerOptions): McpServer {
 
   serveLeanToolList(server, tools);
   shapeSdkToolErrors(server, logger);
+  refuseNonObjectArguments(server);
   registerResources(server, db, ctx, logger);
   registerPrompts(server, tools);
   logger.debug({ tools: tools.map((t) => t.name) }, 'MCP server created');

@@ -29,6 +29,7 @@ export type PluginConfig = Pick<
   | 'queueName'
   | 'queuePrefetch'
   | 'queueResources'
+  | 'passphrase'
 >;
 
 /** The plugin instances a config enables, in pipeline order. */
@@ -51,7 +52,8 @@ export function buildPlugins(config: Partial<PluginConfig>): Plugin[] {
         );
         break;
       case 'audit':
-        plugins.push(new AuditPlugin());
+        // The passphrase keys the audit chain's HMAC, so records cannot be forged without it.
+        plugins.push(new AuditPlugin(config.passphrase === undefined ? {} : { key: config.passphrase }));
         break;
       case 'fulltext':
         plugins.push(new FullTextPlugin({ resources: parseFieldSpec(config.fulltext ?? '') }));

@@ -2,6 +2,7 @@
 // short: every description here is sent in tools/list for each tool that uses it (docs/tools.md, lean tool list).
 import { z } from 'zod';
 import { BEHAVIORS, RESOURCE_NAME_PATTERN, RESOURCE_NAME_RULE } from '../engine/index.js';
+import { jsonRecord } from './json-input.js';
 
 /** A tool's arguments: unknown keys are refused (a misspelt `limt` must not be silently ignored). */
 export const toolArgs = <Shape extends z.ZodRawShape>(shape: Shape) => z.strictObject(shape);
@@ -22,12 +23,10 @@ export const documentId = (name = 'id') => z.string(required(name)).min(1).max(2
 export const documentIds = () =>
   z.array(documentId('ids[]'), required('ids')).min(1).max(1000).describe('Document ids, at most 1000');
 
-export const documentData = (what: string, name = 'data') =>
-  z.record(z.string(), z.unknown(), required(name)).describe(what);
+export const documentData = (what: string, name = 'data') => jsonRecord(z.unknown(), required(name)).describe(what);
 
 export const filter = () =>
-  z
-    .record(z.string(), z.unknown())
+  jsonRecord(z.unknown())
     .optional()
     .describe(
       'e.g. {"age":{"$gte":18},"country":"PT"}; $eq $ne $gt $gte $lt $lte $in $nin $exists $contains ' +
@@ -37,7 +36,7 @@ export const filter = () =>
 export const partition = () => z.string().min(1).optional().describe('Partition to read through (listPartitions)');
 
 export const partitionValues = () =>
-  z.record(z.string(), z.unknown()).optional().describe('Its field values, e.g. {"country":"PT"}: one LIST');
+  jsonRecord(z.unknown()).optional().describe('Its field values, e.g. {"country":"PT"}: one LIST');
 
 export const limit = () =>
   z.number().int().min(1).max(10_000).optional().describe('Page size (default 20, capped at the server maximum, 200)');
@@ -46,8 +45,7 @@ export const cursor = () => z.string().min(1).optional().describe('nextCursor of
 
 /** asc/desc in any case (the engine reads them case-blind); spelled out so JSON Schema validators agree. */
 export const sort = () =>
-  z
-    .record(z.string(), z.union([z.literal([1, -1]), z.string().regex(/^([Aa][Ss][Cc]|[Dd][Ee][Ss][Cc])$/)]))
+  jsonRecord(z.union([z.literal([1, -1]), z.string().regex(/^([Aa][Ss][Cc]|[Dd][Ee][Ss][Cc])$/)]))
     .optional()
     .describe('e.g. {"age":-1} or {"name":"asc"}');
 

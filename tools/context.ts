@@ -24,6 +24,8 @@ export interface ToolLimits {
   queryMaxLimit: number;
   maxResponseBytes: number;
   revealSecrets: boolean;
+  /** Let the write tools change resources a plugin owns (createdBy other than 'user'). */
+  writablePluginResources: boolean;
 }
 
 export interface ToolContext {

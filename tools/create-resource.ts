@@ -2,8 +2,10 @@
 import { z } from 'zod';
 import type { ResourceDefinitionInput } from '../engine/index.js';
 import { anyObject, behavior, required, resourceName, toolArgs } from './arguments.js';
+import { jsonRecord } from './json-input.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
+import { writableResource } from './writable.js';
 
 export const createResourceTool = defineTool({
   name: 'createResource',
@@ -16,19 +18,14 @@ export const createResourceTool = defineTool({
     '"partitions":{"byCountry":{"fields":{"country":"string"}}},"timestamps":true}',
   inputSchema: toolArgs({
     name: resourceName('name'),
-    attributes: z
-      .record(z.string(), z.unknown(), required('attributes'))
-      .describe(
-        'Attribute → rule: string, number, boolean, date, email, secret (encrypted), array, json, with |required ' +
-          '|min:0 |max:100; or nested attributes',
-      ),
+    attributes: jsonRecord(z.unknown(), required('attributes')).describe(
+      'Attribute → rule: string, number, boolean, date, email, secret (encrypted), array, json, with |required ' +
+        '|min:0 |max:100; or nested attributes',
+    ),
     behavior: behavior(),
-    partitions: z
-      .record(
-        z.string(),
-        z.strictObject({ fields: z.record(z.string(), z.string()).describe('Field → rule, e.g. "date|maxlength:10"') }),
-      )
-      .optional(),
+    partitions: jsonRecord(
+      z.strictObject({ fields: z.record(z.string(), z.string()).describe('Field → rule, e.g. "date|maxlength:10"') }),
+    ).optional(),
     timestamps: z.boolean().optional().describe('Keep createdAt/updatedAt'),
     paranoid: z.boolean().optional().describe('Deletes need confirm: true'),
   }),
@@ -40,6 +37,8 @@ export const createResourceTool = defineTool({
     definition: anyObject(),
   }),
   async handler(args, ctx) {
+    // Redefining a plugin's resource (the audit log's schema) is a write to it, guarded like one.
+    if (ctx.db.listResources().some((r) => r.name === args.name)) writableResource(ctx, args.name);
     const result = await ctx.db.createResource(args as ResourceDefinitionInput);
     const described = await ctx.db.describeResource(args.name);
     const definition = {

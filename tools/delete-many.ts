@@ -5,6 +5,7 @@ import { DeclinedError } from './declined.js';
 import { engineProgress } from './context.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
+import { writableResource } from './writable.js';
 
 export const deleteManyTool = defineTool({
   name: 'deleteMany',
@@ -16,7 +17,7 @@ export const deleteManyTool = defineTool({
   inputSchema: toolArgs({ resource: resourceName(), ids: documentIds(), confirm: confirmParanoid() }),
   outputSchema: z.object({ deleted: z.array(z.string()), errors: bulkErrorsOut() }),
   async handler(args, ctx) {
-    const resource = ctx.db.resource(args.resource);
+    const resource = writableResource(ctx, args.resource);
     if (!(await ctx.confirm(`Delete ${args.ids.length} document(s) from "${args.resource}"? This cannot be undone.`))) {
       throw new DeclinedError(`deleting ${args.ids.length} document(s)`);
     }

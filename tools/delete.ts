@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { confirmParanoid, documentId, resourceName, toolArgs } from './arguments.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
+import { writableResource } from './writable.js';
 import { DeclinedError } from './declined.js';
 
 export const deleteTool = defineTool({
@@ -14,7 +15,7 @@ export const deleteTool = defineTool({
   inputSchema: toolArgs({ resource: resourceName(), id: documentId(), confirm: confirmParanoid() }),
   outputSchema: z.object({ deleted: z.string() }),
   async handler(args, ctx) {
-    const resource = ctx.db.resource(args.resource);
+    const resource = writableResource(ctx, args.resource);
     if (!(await ctx.confirm(`Delete document "${args.id}" from "${args.resource}"? This cannot be undone.`))) {
       throw new DeclinedError(`deleting "${args.id}"`);
     }

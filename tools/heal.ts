@@ -4,7 +4,7 @@ import { FullTextPlugin } from '../engine/index.js';
 import { anyObject, resourceName, toolArgs } from './arguments.js';
 import { DeclinedError } from './declined.js';
 import { engineProgress } from './context.js';
-import { plainOutput } from './results.js';
+import { documentsOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
 
 /** One problem: kind, message, repaired, and resource / id / key when they apply. */
@@ -17,7 +17,7 @@ export const healTool = defineTool({
   description:
     'Find damage and, with dryRun false, repair it (s3db.json backed up first): an invalid or lost s3db.json ' +
     '(repaired or rebuilt), bad definitions, lost resources or fields, undecodable documents (quarantined), unknown ' +
-    'versions, missing/stale/orphan partition references. Default: a dry run, nothing written. ' +
+    'versions, missing/stale/orphan partition references, broken audit hash chains (reported, never repaired). Default: a dry run, nothing written. ' +
     'Example: {"dryRun":true} or {"dryRun":false,"resource":"users"}',
   inputSchema: toolArgs({
     dryRun: z.boolean().default(true).describe('Only report (default); false repairs'),
@@ -61,6 +61,7 @@ export const healTool = defineTool({
     const summary = report.dryRun
       ? `Dry run: ${report.problems.length} problem(s) found, nothing changed.`
       : `${report.problems.length} problem(s) found, ${report.repaired.length} repaired.`;
-    return plainOutput(out, summary);
+    // Problem keys, ids and messages come from the bucket (an id can say anything): wrapped as untrusted data.
+    return documentsOutput(out, summary, out);
   },
 });

@@ -2,8 +2,10 @@
 import { z } from 'zod';
 import { bulkErrorsOut, required, resourceName, toolArgs } from './arguments.js';
 import { engineProgress } from './context.js';
+import { jsonRecord } from './json-input.js';
 import { plainOutput } from './results.js';
 import { defineTool } from './tool-definition.js';
+import { writableResource } from './writable.js';
 
 export const insertManyTool = defineTool({
   name: 'insertMany',
@@ -14,11 +16,7 @@ export const insertManyTool = defineTool({
     'message. Example: {"resource":"users","records":[{"name":"Ada"},{"id":"u2","name":"Bob"}]}',
   inputSchema: toolArgs({
     resource: resourceName(),
-    records: z
-      .array(z.record(z.string(), z.unknown()), required('records'))
-      .min(1)
-      .max(1000)
-      .describe('At most 1000 documents'),
+    records: z.array(jsonRecord(z.unknown()), required('records')).min(1).max(1000).describe('At most 1000 documents'),
   }),
   outputSchema: z.object({
     inserted: z.number(),
@@ -26,7 +24,7 @@ export const insertManyTool = defineTool({
     errors: bulkErrorsOut(),
   }),
   async handler(args, ctx) {
-    const result = await ctx.db.resource(args.resource).insertMany(args.records, {
+    const result = await writableResource(ctx, args.resource).insertMany(args.records, {
       signal: ctx.signal,
       onProgress: engineProgress(ctx, 'documents written'),
     });

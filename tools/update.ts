@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { documentData, documentId, documentOut, resourceName, toolArgs } from './arguments.js';
 import { documentsOutput, presentDocuments } from './results.js';
 import { defineTool } from './tool-definition.js';
+import { writableResource } from './writable.js';
 
 export const updateTool = defineTool({
   name: 'update',
@@ -18,7 +19,7 @@ export const updateTool = defineTool({
   }),
   outputSchema: z.object({ record: documentOut() }),
   async handler(args, ctx) {
-    const resource = ctx.db.resource(args.resource);
+    const resource = writableResource(ctx, args.resource);
     const [record] = presentDocuments([await resource.update(args.id, args.data)], resource, ctx) as [{ id: string }];
     return documentsOutput({ record }, `Updated "${args.id}" in "${args.resource}".`, record);
   },

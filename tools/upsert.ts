@@ -5,6 +5,7 @@ import { documentData, documentOut, resourceName, toolArgs } from './arguments.j
 import type { ToolResource } from './context.js';
 import { documentsOutput, presentDocuments } from './results.js';
 import { defineTool } from './tool-definition.js';
+import { writableResource } from './writable.js';
 
 export const UPSERT_MODES = ['replace', 'merge'] as const;
 type UpsertMode = (typeof UPSERT_MODES)[number];
@@ -56,7 +57,7 @@ export const upsertTool = defineTool({
     action: z.enum(['inserted', 'replaced', 'merged']),
   }),
   async handler(args, ctx) {
-    const resource = ctx.db.resource(args.resource);
+    const resource = writableResource(ctx, args.resource);
     const result = args.mode === 'merge' ? await merge(resource, args.data) : await resource.upsert(args.data);
     const [record] = presentDocuments([result.record], resource, ctx) as [{ id: string }];
     const action: 'inserted' | 'merged' | 'replaced' = result.created

@@ -283,6 +283,13 @@ export class Database extends EventEmitter implements PluginHost {
       concurrency: this.concurrency,
       catalog: this.catalog,
       core: (name) => this.resource(name).core,
+      pluginProblems: async (resource) => {
+        const found: HealProblem[] = [];
+        for (const plugin of this.pipeline.plugins) {
+          if (plugin.heal && this.setUp.has(plugin)) found.push(...(await plugin.heal({ resource })));
+        }
+        return found;
+      },
     };
     const report = await healDatabase(
       scope,

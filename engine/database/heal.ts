@@ -15,6 +15,8 @@ export interface HealScope {
   /** The database's live catalog (re-read after a repair, fields declared on it). */
   readonly catalog: Catalog;
   core(name: string): ResourceCore;
+  /** Problems the plugins find in their own data (Plugin.heal). */
+  pluginProblems?(resource: string | undefined): Promise<HealProblem[]>;
 }
 
 export interface HealOptions extends CallControls {
@@ -53,6 +55,7 @@ export async function healDatabase(
     problems.push(...(await healPartitions(scope.core(name), { dryRun, concurrency, ignoreIds, signal })));
   }
   options.onProgress?.({ done, total: names.length });
+  if (scope.pluginProblems) problems.push(...(await scope.pluginProblems(options.resource)));
   problems.sort(compareProblems);
   return { dryRun, problems, repaired: problems.filter((p) => p.repaired), backups };
 }

@@ -26,7 +26,7 @@ export async function listPartitions(access: ResourceAccess, partition?: string)
   if (partition === undefined) {
     return Object.entries(access.partitions).map(([name, def]) => ({ name, fields: { ...def.fields } }));
   }
-  const def = access.partitions[partition];
+  const def = Object.hasOwn(access.partitions, partition) ? access.partitions[partition] : undefined;
   if (!def) throw unknownPartitionError(access, partition);
   const keys = await listKeys(access.store, partitionRoot(access.name, partition));
   const groups = new Map<string, PartitionValueCount>();

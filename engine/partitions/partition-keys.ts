@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors.js';
 import { partitionsRoot, partitionValuesPrefix, referenceKey, splitReference } from '../keys.js';
 import type { Document, PartitionDefinition } from '../types.js';
+import { isReservedName } from '../schema/index.js';
 import { getPath } from '../util/index.js';
 
 const MAX_ENCODED_VALUE_BYTES = 160;
@@ -81,10 +82,10 @@ export function normalizePartitions(
 ): Record<string, PartitionDefinition> {
   const out: Record<string, PartitionDefinition> = {};
   for (const [name, def] of Object.entries(partitions ?? {})) {
-    if (!NAME_PATTERN.test(name)) {
+    if (!NAME_PATTERN.test(name) || isReservedName(name)) {
       throw new ValidationError(`Partition name "${name}" is not allowed`, {
         details: { partition: name },
-        hint: 'Partition names use 1 to 64 letters, digits, _ or -.',
+        hint: 'Partition names use 1 to 64 letters, digits, _ or - (and are not __proto__).',
       });
     }
     const fields = def?.fields;

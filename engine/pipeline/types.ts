@@ -12,6 +12,7 @@ import type {
   BulkResult,
   CountResult,
   Document,
+  HealProblem,
   HookEvent,
   HookFunction,
   PartitionDefinition,
@@ -196,6 +197,11 @@ export interface Plugin {
   appliesTo?(resource: PluginResourceInfo): boolean;
   /** Ask the engine for the complete previous document of a delete (one GET instead of a HEAD). */
   readonly wantsPrevious?: boolean;
+  /**
+   * Called by `db.heal()` (with its `resource`, when one is named): checks the plugin's own data and returns what
+   * is wrong. Reports only: heal never lets a plugin "repair" evidence away (the audit chain).
+   */
+  heal?(options: { resource?: string | undefined }): Awaitable<HealProblem[]>;
   readonly before?: BeforeHooks;
   readonly after?: AfterHooks;
   /** Middleware for one operation; takes the place of `middleware` for that operation. */

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import stringify from 'json-stable-stringify';
 import { ValidationError } from '../errors.js';
+import { jsonInputProblem } from '../schema/index.js';
 
 export interface CursorState {
   /** Unsorted: the last LIST key (data key or reference key) consumed. */
@@ -47,5 +48,12 @@ export function decodeCursor(cursor: string, fp: string): CursorState {
   }
   const p = payload as CursorPayload;
   if (p.fp !== fp) throw invalid('it belongs to a different query');
+  // The fingerprint is not a secret (anyone can compute it), so every field is checked before it reaches a LIST
+  // (k is a startAfter key) or a comparison (t and id): a forged cursor is a VALIDATION error, never INTERNAL.
+  if (p.k !== undefined && (typeof p.k !== 'string' || !p.k.isWellFormed())) throw invalid('its position is not a key');
+  if (p.t !== undefined) {
+    if (!Array.isArray(p.t) || jsonInputProblem(p.t) !== undefined) throw invalid('its sort position is malformed');
+    if (typeof p.id !== 'string') throw invalid('its sort position has no id');
+  }
   return { ...(p.k !== undefined ? { k: p.k } : {}), ...(p.t !== undefined ? { t: p.t, id: p.id } : {}) };
 }

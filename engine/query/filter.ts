@@ -6,6 +6,7 @@
 // means present and not null. Range operators between values of different kinds (number vs string) are false.
 import { ValidationError } from '../errors.js';
 import { FILTER_OPERATORS, type Document, type Filter, type FilterOperator, type SortSpec } from '../types.js';
+import { checkJsonInput } from '../schema/index.js';
 import { getPath, isPlainObject, setPath } from '../util/index.js';
 
 export interface FieldContext {
@@ -74,7 +75,13 @@ function operatorError(message: string, details: Record<string, unknown>): Valid
 }
 
 /** Validates a filter: fields must exist and not be secret, operators must be known and well-formed. */
-export function validateFilter(ctx: FieldContext, filter: unknown, where = 'filter'): void {
+export function validateFilter(ctx: FieldContext, filter: unknown): void {
+  // Before the recursive walk: a 10,000-deep filter must be a VALIDATION error, not a stack overflow.
+  checkJsonInput(filter, 'The filter');
+  validateFilterNode(ctx, filter, 'filter');
+}
+
+function validateFilterNode(ctx: FieldContext, filter: unknown, where: string): void {
   if (!isPlainObject(filter)) {
     throw operatorError(`The ${where} must be an object`, { where });
   }
@@ -83,9 +90,9 @@ export function validateFilter(ctx: FieldContext, filter: unknown, where = 'filt
       if (!Array.isArray(value) || value.length === 0) {
         throw operatorError(`${key} takes a non-empty array of filters`, { operator: key });
       }
-      value.forEach((sub, i) => validateFilter(ctx, sub, `${key}[${i}]`));
+      value.forEach((sub, i) => validateFilterNode(ctx, sub, `${key}[${i}]`));
     } else if (key === '$not') {
-      validateFilter(ctx, value, '$not');
+      validateFilterNode(ctx, value, '$not');
     } else if (key.startsWith('$')) {
       throw operatorError(`Unknown operator "${key}" at the top of the ${where}`, { operator: key });
     } else {

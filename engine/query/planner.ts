@@ -65,7 +65,7 @@ function explicitPartitionValues(
   partition: string,
   given: Record<string, unknown> | undefined,
 ): Record<string, string> {
-  const def = access.partitions[partition];
+  const def = Object.hasOwn(access.partitions, partition) ? access.partitions[partition] : undefined;
   if (!def) throw unknownPartitionError(access, partition);
   const fields = Object.keys(def.fields);
   const values: Record<string, string> = {};

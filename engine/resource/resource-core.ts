@@ -13,7 +13,7 @@ import { dataKey, dataPrefix, idOfDataKey } from '../keys.js';
 import { listPartitions, partitionReferenceKeys } from '../partitions/index.js';
 import type { CountOptions, PageOptions } from '../pipeline/index.js';
 import { runCount, runQuery } from '../query/index.js';
-import { validateDocument } from '../schema/index.js';
+import { checkJsonInput, validateDocument } from '../schema/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type {
   Attributes,
@@ -333,6 +333,8 @@ export class ResourceCore implements ResourceAccess {
   async update(id: string, patch: Record<string, unknown>): Promise<Written> {
     validateId(id);
     const state = this.state;
+    // The merge below copies by assignment, which would drop a "__proto__" key instead of refusing it.
+    checkJsonInput(patch, 'The update');
     const p = stripReadOnly(asRecord(patch, 'An update'));
     if (p.id !== undefined && p.id !== id) {
       throw new ValidationError('An update cannot change the id', {

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../errors.js';
 import type { AttributeSpec, Attributes } from '../types.js';
+import { impossibleDate } from './dates.js';
+import { checkJsonInput, isReservedName } from './json-input.js';
 
 export const FIELD_TYPES = [
   'string',
@@ -111,7 +113,7 @@ function parseDefault(path: string, type: FieldType, raw: string): unknown {
       }
     case 'date': {
       const d = new Date(raw);
-      if (Number.isNaN(d.getTime())) throw bad();
+      if (Number.isNaN(d.getTime()) || impossibleDate(raw) !== undefined) throw bad();
       return d.toISOString();
     }
     default:
@@ -185,10 +187,10 @@ function compileFields(attributes: Attributes, prefix: string): Record<string, F
   const out: Record<string, FieldNode> = {};
   for (const [name, spec] of Object.entries(attributes)) {
     const path = prefix ? `${prefix}.${name}` : name;
-    if (!NAME.test(name)) {
+    if (!NAME.test(name) || isReservedName(name)) {
       throw defError(
         path,
-        'attribute names must start with a letter or _ and use letters, digits, _ $ -',
+        'attribute names must start with a letter or _ and use letters, digits, _ $ - (and not be __proto__)',
         'Rename it.',
       );
     }
@@ -281,6 +283,11 @@ function baseSchema(node: FieldNode): z.ZodType {
           ctx.addIssue({ code: 'custom', message: 'must be an ISO date string or a Date' });
           return z.NEVER;
         }
+        const impossible = typeof v === 'string' ? impossibleDate(v) : undefined;
+        if (impossible !== undefined) {
+          ctx.addIssue({ code: 'custom', message: `is not a real date: ${impossible}` });
+          return z.NEVER;
+        }
         return d.toISOString();
       });
     case 'enum':
@@ -327,6 +334,7 @@ export function compileSchema(attributes: Attributes, options: { timestamps?: bo
       hint: "Write e.g. { name: 'string|required', age: 'number' }.",
     });
   }
+  checkJsonInput(attributes, 'The attributes');
   const fields = compileFields(attributes, '');
   const fieldTypes: Record<string, string> = {};
   const secretPaths: string[] = [];
@@ -396,6 +404,7 @@ export function validateDocument(
   doc: unknown,
   context: { resource: string },
 ): Record<string, unknown> {
+  checkJsonInput(doc, `The document for "${context.resource}"`);
   const result = schema.zod.safeParse(dropUndefined(doc));
   if (result.success) return result.data as Record<string, unknown>;
   const known = Object.keys(schema.fieldTypes);

@@ -8,4 +8,5 @@ export {
   secretPaths,
   validateDocument,
 } from './dsl.js';
+export { MAX_JSON_DEPTH, RESERVED_NAMES, checkJsonInput, isReservedName, jsonInputProblem } from './json-input.js';
 export type { CompiledSchema, FieldNode, FieldRule, FieldType } from './dsl.js';

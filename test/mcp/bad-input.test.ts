@@ -187,12 +187,9 @@ describe('bad input through the MCP client', () => {
       data: JSON.parse('{"id":"tp","__proto__":{"polluted":true}}') as Record<string, unknown>,
     });
     expect(problemWith(topLevel)).toBeUndefined();
-    // Accepted today; the record must not carry the payload and no prototype may have been polluted.
-    expect(topLevel.isError).toBeFalsy();
-    expect(structured<{ record: object }>(topLevel).record).not.toHaveProperty('polluted');
-    expect((await mcp.call('get', { resource: 'docs', id: 'tp' })).structuredContent).not.toHaveProperty(
-      'record.polluted',
-    );
+    // Refused (never silently dropped), and no prototype may have been polluted.
+    expect(textOf(topLevel)).toMatch(/^Error \[VALIDATION\].*__proto__/);
+    expect((await mcp.call('get', { resource: 'docs', id: 'tp' })).isError).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     await fc.assert(
       fc.asyncProperty(doc, async (d) => {

@@ -1,7 +1,8 @@
 // The audit plugin: every insert/update/replace/upsert/delete of a user resource recorded in `plg_audits`
 // (createdBy 'AuditPlugin', partitioned by resource and by resource+day) with the operation, time, actor,
 // and the document before and after — secret fields masked, each side capped in size. The records are
-// written through withoutPlugins(), so auditing never audits itself, and are queried like any resource.
+// written through withoutPlugins(), so auditing never audits itself, and are queried like any resource. Each
+// record is linked into this writer's hash chain (audit-chain.ts), which heal verifies.
 import { randomBytes } from 'node:crypto';
 import { ValidationError } from '../../errors.js';
 import { generateId } from '../../ids.js';
@@ -13,8 +14,9 @@ import type {
   PluginResourceInfo,
   WriteOperation,
 } from '../../pipeline/index.js';
-import type { Document, Filter, QueryResult } from '../../types.js';
+import type { Document, Filter, HealProblem, QueryResult } from '../../types.js';
 import { getPath, setPath } from '../../util/index.js';
+import { ChainWriter, verifyChains } from './audit-chain.js';
 
 export const AUDIT_RESOURCE = 'plg_audits';
 /** What a secret field reads as in an audit record. */
@@ -39,6 +41,11 @@ export interface AuditPluginOptions {
   failOnError?: boolean;
   /** The clock, for tests. */
   now?: () => Date;
+  /**
+   * Key of the records' HMAC chain (the server passes its passphrase). Without it the chain is plain SHA-256:
+   * edits and removals are still caught, but someone who can write the bucket could forge a whole new chain.
+   */
+  key?: string;
 }
 
 /** One audit record as stored in plg_audits. */
@@ -54,6 +61,11 @@ export interface AuditRecord extends Document {
   session?: string;
   before?: unknown;
   after?: unknown;
+  /** The writer's chain, this record's position in it, the previous record's hash and this record's. */
+  chain?: string;
+  seq?: number;
+  prev?: string;
+  hash?: string;
 }
 
 const DEFAULT_MAX_DATA_BYTES = 4096;
@@ -69,6 +81,7 @@ export class AuditPlugin implements Plugin {
   private counters = { recorded: 0, failed: 0 };
   private lastMs = 0;
   private seq = 0;
+  private readonly writer: ChainWriter;
 
   constructor(options: AuditPluginOptions = {}) {
     this.options = options;
@@ -78,6 +91,7 @@ export class AuditPlugin implements Plugin {
     if (!Number.isInteger(this.maxDataBytes) || this.maxDataBytes < 0) {
       throw new ValidationError('Audit maxDataBytes must be an integer >= 0', { hint: 'Use e.g. 4096.' });
     }
+    this.writer = new ChainWriter(randomBytes(6).toString('hex'), options.key);
     this.after = {
       insert: (doc, ctx) => this.record(ctx, 'insert', null, doc),
       update: (doc, ctx) => this.record(ctx, 'update', ctx.previous ?? null, doc),
@@ -102,6 +116,10 @@ export class AuditPlugin implements Plugin {
         session: 'string|optional',
         before: 'json|optional',
         after: 'json|optional',
+        chain: 'string|optional',
+        seq: 'number|optional',
+        prev: 'string|optional',
+        hash: 'string|optional',
       },
       partitions: {
         byResource: { fields: { resourceName: 'string' } },
@@ -115,6 +133,34 @@ export class AuditPlugin implements Plugin {
     if (this.options.exclude?.includes(resource.name)) return false;
     if (this.options.include) return this.options.include.includes(resource.name);
     return resource.createdBy === 'user';
+  }
+
+  /** The id of this writer's hash chain (random per instance: one chain per server process). */
+  get chain(): string {
+    return this.writer.chain;
+  }
+
+  /** heal: verifies the chains of the whole audit log (one GET per record) and reports every break; repairs nothing. */
+  async heal(options: { resource?: string | undefined }): Promise<HealProblem[]> {
+    if (options.resource !== undefined && options.resource !== this.resourceName) return [];
+    return this.verify();
+  }
+
+  /** Every break in the audit log's hash chains (edited, removed or forged records); empty when intact. */
+  async verify(): Promise<HealProblem[]> {
+    const audits = this.requireDb().withoutPlugins().resource(this.resourceName);
+    const records: Record<string, unknown>[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await audits.list({ limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
+      records.push(...page.records);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return verifyChains(records, {
+      resource: this.resourceName,
+      key: this.options.key,
+      live: { chain: this.writer.chain, length: this.writer.length, failed: this.counters.failed },
+    });
   }
 
   stats(): { recorded: number; failed: number } {
@@ -211,8 +257,10 @@ export class AuditPlugin implements Plugin {
       ...(beforeSnap === undefined ? {} : { before: beforeSnap }),
       ...(afterSnap === undefined ? {} : { after: afterSnap }),
     };
+    // Linked now, synchronously, so that concurrent operations of this process still form one chain.
+    const linked = this.writer.link(entry);
     try {
-      await db.withoutPlugins().resource(this.resourceName).insert(entry);
+      await db.withoutPlugins().resource(this.resourceName).insert(linked);
       this.counters.recorded++;
     } catch (e) {
       this.counters.failed++;
