@@ -19,7 +19,7 @@ import {
 import { Resource, ResourceCore, WriteObservers, type ResourceEnvironment } from '../resource/index.js';
 import type { ObjectStore, RequestCounts } from '../storage/index.js';
 import type { EngineLogger, HealProblem, HealReport, HookFunction, ResourceDefinitionInput } from '../types.js';
-import { checkDefinition } from './definition.js';
+import { checkDefinition, refuseSecretRetype } from './definition.js';
 import { describeEntry, summarize, type ResourceDescription, type ResourceSummary } from './describe.js';
 import { healDatabase, type HealScope } from './heal.js';
 import { resourceStats, type ResourceStats } from './stats.js';
@@ -189,8 +189,15 @@ export class Database extends EventEmitter implements PluginHost {
     this.hooks.register(name, fn);
   }
 
-  /** Validates and records a definition; a new version only when its hash changed. */
-  async createResource(def: ResourceDefinitionInput): Promise<CreateResourceResult<Resource>> {
+  /**
+   * Validates and records a definition; a new version only when its hash changed. A path that was secret in any
+   * earlier version may be removed but not given a non-secret type unless `options.allowSecretRetype` (values
+   * written while it was secret stay masked and unfilterable either way: docs/reliability.md).
+   */
+  async createResource(
+    def: ResourceDefinitionInput,
+    options: { allowSecretRetype?: boolean } = {},
+  ): Promise<CreateResourceResult<Resource>> {
     this.assertConnected();
     const versionDef = checkDefinition(def, this.hooks);
     const hash = definitionHash(versionDef);
@@ -207,6 +214,7 @@ export class Database extends EventEmitter implements PluginHost {
         else delete existing.asyncPartitions;
         return true;
       }
+      if (existing && options.allowSecretRetype !== true) refuseSecretRetype(name, existing, versionDef);
       const next = existing ? Math.max(...Object.keys(existing.versions).map(versionNumber)) + 1 : 0;
       const version = `v${next}`;
       const entry: CatalogResource = {

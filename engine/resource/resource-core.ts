@@ -100,8 +100,9 @@ export class ResourceCore implements ResourceAccess {
   get partitions(): Record<string, PartitionDefinition> {
     return this.state.partitions;
   }
+  /** Paths secret in the current version or any earlier one (see ResourceSchemas.secretPathsEver). */
   get secretPaths(): string[] {
-    return this.state.schema.secretPaths;
+    return this.schemas.secretPathsEver();
   }
   get fieldTypes(): Record<string, string> {
     return this.state.schema.fieldTypes;
