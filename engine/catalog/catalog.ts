@@ -41,8 +41,11 @@ export class Catalog {
     });
   }
 
-  /** One GET on an existing catalog; GET + LIST + PUT (ifNoneMatch) on an empty store. */
-  async load(): Promise<void> {
+  /**
+   * One GET on an existing catalog; GET + LIST + PUT (ifNoneMatch) on an empty store, where `create: false`
+   * (read-only) keeps the empty catalog in memory instead.
+   */
+  async load(create = true): Promise<void> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const obj = await this.store.get(CATALOG_KEY);
       if (obj) {
@@ -61,6 +64,14 @@ export class Catalog {
         this.etag = undefined;
         this.problems = [problem('catalog-missing', 's3db.json is missing but the bucket holds resources')];
         this.needsScan = true;
+        this.salvage = {};
+        return;
+      }
+      if (!create) {
+        this.data = fresh;
+        this.etag = undefined;
+        this.problems = [];
+        this.needsScan = false;
         this.salvage = {};
         return;
       }
@@ -139,9 +150,11 @@ export class Catalog {
     scan: 'always' | 'when-needed';
     dryRun: boolean;
     concurrency?: number;
+    /** Create s3db.json on an empty store (default true; false in read-only mode). */
+    create?: boolean;
   }): Promise<{ problems: HealProblem[]; backups: string[] }> {
     for (let attempt = 0; ; attempt++) {
-      await this.load();
+      await this.load(options.create !== false);
       if (options.scan === 'always' || this.needsScan) await this.completeFromBucket(options.concurrency);
       const problems = this.problems;
       if (problems.length === 0 || options.dryRun) return { problems, backups: [] };

@@ -17,7 +17,7 @@ import {
   type WriteEvent,
 } from '../pipeline/index.js';
 import { Resource, ResourceCore, WriteObservers, type ResourceEnvironment } from '../resource/index.js';
-import type { ObjectStore, RequestCounts } from '../storage/index.js';
+import { WriteGuard, type ObjectStore, type RequestCounts } from '../storage/index.js';
 import type { EngineLogger, HealProblem, HealReport, HookFunction, ResourceDefinitionInput } from '../types.js';
 import { checkDefinition, refuseSecretRetype } from './definition.js';
 import { describeEntry, summarize, type ResourceDescription, type ResourceSummary } from './describe.js';
@@ -33,6 +33,11 @@ export interface DatabaseOptions {
   concurrency?: number | undefined;
   /** Plugins, registered in this order (same as calling `use` for each). */
   plugins?: Plugin[] | undefined;
+  /**
+   * Change nothing in the store: connect neither creates nor repairs s3db.json (repairs stay in memory and are
+   * reported by heal), every write is refused with a CONFIG error, plugins do not write.
+   */
+  readOnly?: boolean | undefined;
 }
 
 export interface DatabaseStats {
@@ -43,8 +48,11 @@ export interface DatabaseStats {
 }
 
 export class Database extends EventEmitter implements PluginHost {
+  /** The store, behind the write guard (read-only mode, stores that ignore conditional writes). */
   readonly store: ObjectStore;
   readonly cipher: SecretCipher;
+  readonly readOnly: boolean;
+  private readonly guard: WriteGuard;
   readonly concurrency: number;
   private readonly logger: EngineLogger | undefined;
   private readonly catalog: Catalog;
@@ -63,7 +71,9 @@ export class Database extends EventEmitter implements PluginHost {
   constructor(options: DatabaseOptions) {
     super();
     if (!options?.store) throw new ConfigError('A Database needs a store', { hint: 'Pass { store: openStore(url) }.' });
-    this.store = options.store;
+    this.readOnly = options.readOnly === true;
+    this.guard = new WriteGuard(options.store, { readOnly: this.readOnly });
+    this.store = this.guard;
     this.cipher = new SecretCipher(options.passphrase);
     this.logger = options.logger;
     this.concurrency = options.concurrency ?? 10;
@@ -78,6 +88,7 @@ export class Database extends EventEmitter implements PluginHost {
       hooks: this.hooks,
       writes: this.writes,
       events: this,
+      guard: this.guard,
     };
     for (const plugin of options.plugins ?? []) this.pipeline.add(plugin);
   }
@@ -150,16 +161,21 @@ export class Database extends EventEmitter implements PluginHost {
    * connect never touches a data object: that is heal({ dryRun: false }).
    */
   async connect(): Promise<void> {
-    const repair = { scan: 'when-needed', concurrency: this.concurrency } as const;
-    const { problems, backups } = await this.catalog.loadAndRepair({ ...repair, dryRun: false }).catch(async (e) => {
-      // Read-only credentials: work from the repaired catalog in memory; heal can write it later.
-      if (!isS3dbError(e) || e.code !== 'ACCESS_DENIED') throw e;
-      this.logger?.warn({ code: e.code }, 's3db.json needs repair but cannot be written; repaired in memory only');
-      return this.catalog.loadAndRepair({ ...repair, dryRun: true });
-    });
+    const repair = { scan: 'when-needed', concurrency: this.concurrency, create: !this.readOnly } as const;
+    const { problems, backups } = await this.catalog
+      .loadAndRepair({ ...repair, dryRun: this.readOnly })
+      .catch(async (e) => {
+        // Read-only credentials: work from the repaired catalog in memory; heal can write it later.
+        if (!isS3dbError(e) || e.code !== 'ACCESS_DENIED') throw e;
+        this.logger?.warn({ code: e.code }, 's3db.json needs repair but cannot be written; repaired in memory only');
+        return this.catalog.loadAndRepair({ ...repair, dryRun: true });
+      });
     this.connectRepairs = problems.filter((p) => p.repaired); // unrepaired ones: heal finds them again
     this.connectBackups = backups;
-    if (problems.length > 0) this.logger?.warn({ problems: problems.map((p) => p.kind) }, 's3db.json was repaired');
+    if (problems.length > 0) {
+      const where = this.readOnly ? 'in memory only (read-only)' : 'in the store';
+      this.logger?.warn({ problems: problems.map((p) => p.kind) }, `s3db.json was repaired ${where}`);
+    }
     this.connected = true;
     await this.setupPlugins();
   }
@@ -199,6 +215,7 @@ export class Database extends EventEmitter implements PluginHost {
     options: { allowSecretRetype?: boolean } = {},
   ): Promise<CreateResourceResult<Resource>> {
     this.assertConnected();
+    if (this.guard.writeRefusal) throw this.guard.writeRefusal;
     const versionDef = checkDefinition(def, this.hooks);
     const hash = definitionHash(versionDef);
     const name = def.name;
@@ -279,6 +296,7 @@ export class Database extends EventEmitter implements PluginHost {
    */
   async heal(options: { dryRun?: boolean; resource?: string } = {}): Promise<HealReport> {
     this.assertConnected();
+    if (options.dryRun === false && this.guard.writeRefusal) throw this.guard.writeRefusal;
     const scope: HealScope = {
       store: this.store,
       concurrency: this.concurrency,

@@ -9,7 +9,7 @@
 // strictly after it. Each page of a sorted query therefore costs a full read of the matches.
 import PQueue from 'p-queue';
 import { idOfReferenceKey, referenceKey } from '../keys.js';
-import { compareKeys, listKeys } from '../storage/index.js';
+import { compareKeys, listAll, listKeys } from '../storage/index.js';
 import { partitionReferenceKeys } from '../partitions/index.js';
 import type {
   CountResult,
@@ -302,10 +302,15 @@ export async function runCount(
     return { count: 0, plan: publicPlan(plan, meter, listOnly ? listRequests : estimatedRequests) };
   }
   if (listOnly) {
-    const keys = await listKeys(access.store, plan.prefix!, { onPage: () => meter.requests++ });
-    meter.scanned = keys.length;
+    let count = 0;
+    // A data object of size 0 is a delete's tombstone (engine/resource/tombstone.ts); references are always 0.
+    const isData = plan.prefix === access.dataPrefix;
+    for await (const o of listAll(access.store, plan.prefix!, { onPage: () => meter.requests++ })) {
+      if (!isData || o.size > 0) count++;
+    }
+    meter.scanned = count;
     return {
-      count: keys.length,
+      count,
       plan: { ...publicPlan(plan, meter), reason: `${plan.reason} Counted by LIST alone, no document read.` },
     };
   }
