@@ -19,6 +19,9 @@ export class Catalog {
   /** The last load could not read the file at all, or dropped a resource: the bucket must be scanned. */
   needsScan = false;
   private salvage: Record<string, unknown> = {};
+  /** When s3db.json was last read or checked (ms), and the check in flight. */
+  private checkedAt = 0;
+  private checking: Promise<boolean> | null = null;
 
   constructor(private readonly store: ObjectStore) {}
 
@@ -48,6 +51,7 @@ export class Catalog {
   async load(create = true): Promise<void> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const obj = await this.store.get(CATALOG_KEY);
+      this.checkedAt = Date.now();
       if (obj) {
         const { catalog, problems, unreadable, truncated, salvage } = parseCatalog(obj.body.toString('utf8'));
         this.data = catalog;
@@ -95,6 +99,36 @@ export class Catalog {
       }
     }
     throw new S3dbError('INTERNAL', 'Could not read or create s3db.json', { retryable: true });
+  }
+
+  /**
+   * Re-reads s3db.json when another process changed it: one HEAD, plus one GET when its ETag moved. Concurrent
+   * calls share one check. A missing or damaged file keeps what this process knows (connect and heal repair it).
+   * Returns true when the catalog in memory changed.
+   */
+  refresh(): Promise<boolean> {
+    this.checking ??= (async () => {
+      try {
+        const head = await this.store.head(CATALOG_KEY);
+        this.checkedAt = Date.now();
+        if (!head || head.etag === this.etag) return false;
+        const previous = { data: this.data, etag: this.etag, problems: this.problems, salvage: this.salvage };
+        await this.load(false);
+        if (this.needsScan || this.etag === undefined) {
+          Object.assign(this, previous, { needsScan: false });
+          return false;
+        }
+        return true;
+      } finally {
+        this.checking = null;
+      }
+    })();
+    return this.checking;
+  }
+
+  /** refresh() unless s3db.json was read or checked less than `maxAgeMs` ago. */
+  async freshen(maxAgeMs: number): Promise<void> {
+    if (Date.now() - this.checkedAt >= maxAgeMs) await this.refresh();
   }
 
   /**

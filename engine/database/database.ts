@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { Catalog, definitionHash, keysFor, versionNumber, type CatalogResource } from '../catalog/index.js';
 import { SecretCipher } from '../crypto/index.js';
 import { ConfigError, isS3dbError } from '../errors.js';
+import { isResourceName } from '../keys.js';
 import { HookRegistry } from '../hooks.js';
 import {
   NO_PLUGINS,
@@ -257,14 +258,17 @@ export class Database extends EventEmitter implements PluginHost {
     return this.catalog.has(name);
   }
 
-  /** The resource `name` (plugin-aware); NotFoundError when the catalog has none. */
+  /**
+   * The resource `name` (plugin-aware). A valid name the catalog lacks may have been created by another server:
+   * its first operation re-reads s3db.json and throws NotFoundError only if it is still unknown.
+   */
   resource(name: string): Resource {
     let r = this.resources.get(name);
     if (!r) {
-      this.catalog.entry(name);
+      if (!isResourceName(name)) this.catalog.entry(name);
       const core = new ResourceCore(name, this.env);
       r = new Resource(core, this.pipeline, new Resource(core, NO_PLUGINS));
-      this.resources.set(name, r);
+      if (this.catalog.has(name)) this.resources.set(name, r); // unknown names are not kept (any string comes here)
     }
     return r;
   }
@@ -281,7 +285,11 @@ export class Database extends EventEmitter implements PluginHost {
 
   /** Object count and bytes per resource, by LIST of each data prefix. */
   async getStats(options: { resource?: string } = {}): Promise<DatabaseStats> {
-    const names = options.resource ? [this.resource(options.resource).name] : this.catalog.names();
+    if (options.resource !== undefined && !this.catalog.has(options.resource)) {
+      await this.catalog.refresh();
+      this.catalog.entry(options.resource);
+    }
+    const names = options.resource ? [options.resource] : this.catalog.names();
     return {
       resources: await resourceStats(this.store, names),
       requests: this.store.requestCounts(),

@@ -14,7 +14,7 @@ import { listPartitions, partitionReferenceKeys } from '../partitions/index.js';
 import type { CountOptions, PageOptions } from '../pipeline/index.js';
 import { runCount, runQuery } from '../query/index.js';
 import { validateDocument } from '../schema/index.js';
-import type { ObjectStore } from '../storage/index.js';
+import type { Metadata, ObjectStore } from '../storage/index.js';
 import type {
   Attributes,
   Behavior,
@@ -62,6 +62,8 @@ export interface Written {
 }
 
 const MAX_WRITE_ATTEMPTS = 40;
+/** How old a check of s3db.json a write accepts before checking again (one HEAD). */
+const CATALOG_FRESH_MS = 1000;
 
 function backoff(attempt: number): Promise<void> {
   return new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 2 * 2 ** attempt)));
@@ -137,16 +139,41 @@ export class ResourceCore implements ResourceAccess {
     this.schemas.addHook(event, fn, name);
   }
 
+  /**
+   * Sees other servers' schema changes before acting: a resource this process does not know makes it re-read
+   * s3db.json once (NotFoundError if still unknown); a write first checks s3db.json's ETag (one HEAD) unless it
+   * was checked less than CATALOG_FRESH_MS ago. docs/reliability.md has the cost in requests.
+   */
+  async ensureFresh(write: boolean): Promise<void> {
+    const catalog = this.env.catalog;
+    if (!catalog.has(this.name)) {
+      await catalog.refresh();
+      catalog.entry(this.name);
+    } else if (write) {
+      await catalog.freshen(CATALOG_FRESH_MS);
+    }
+  }
+
   // ---- reading ----
+
+  /** A record written under a version this process does not know: another server changed the schema. */
+  private async knowVersion(metadata: Metadata): Promise<void> {
+    const version = metadata[VERSION_FIELD];
+    if (version !== undefined && !Object.hasOwn(this.schemas.entry.versions, version)) await this.env.catalog.refresh();
+  }
 
   private async readStored(id: string, mode: 'head' | 'full'): Promise<StoredRecord | null> {
     const key = this.dataKey(id);
     if (mode === 'head') {
       const head = await this.store.head(key);
-      return head && !isTombstone(head.metadata) ? this.codec.decode(id, head.metadata, null, head.etag) : null;
+      if (!head || isTombstone(head.metadata)) return null;
+      await this.knowVersion(head.metadata);
+      return this.codec.decode(id, head.metadata, null, head.etag);
     }
     const obj = await this.store.get(key);
-    return obj && !isTombstone(obj.metadata) ? this.codec.decode(id, obj.metadata, obj.body, obj.etag) : null;
+    if (!obj || isTombstone(obj.metadata)) return null;
+    await this.knowVersion(obj.metadata);
+    return this.codec.decode(id, obj.metadata, obj.body, obj.etag);
   }
 
   /** One HEAD or GET; secrets revealed (or masked without the passphrase). */
@@ -288,10 +315,18 @@ export class ResourceCore implements ResourceAccess {
     build: (current: Document, state: VersionState) => Record<string, unknown>,
     encryptOnly: Record<string, unknown> | undefined,
   ): Promise<Written> {
-    const state = this.state;
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const cur = await this.readStored(id, 'full');
       if (!cur) throw this.notFound(id);
+      const state = this.state; // after the read: it may have loaded a newer catalog
+      if (!Object.hasOwn(this.schemas.entry.versions, cur.version)) {
+        // Rewriting it under an older schema would drop the fields this process does not know.
+        throw new ConflictError(`"${this.name}/${id}" was written under schema ${cur.version}, unknown here`, {
+          details: { resource: this.name, id, version: cur.version },
+          hint: 'Another server defined a version this catalog lacks; run heal, then retry.',
+          retryable: true,
+        });
+      }
       let doc = this.validate({ ...build(cur.doc, state), id }, state);
       if (state.def.timestamps) {
         const createdAt = typeof cur.doc.createdAt === 'string' ? cur.doc.createdAt : new Date().toISOString();

@@ -118,7 +118,8 @@ for (const s of testStores()) {
       await expect(
         db.createResource({ name: 'x', attributes: { a: 'string' }, partitions: { p: { fields: { zz: 'string' } } } }),
       ).rejects.toThrow(/zz/);
-      expect(() => db.resource('nope')).toThrow(NotFoundError);
+      expect(() => db.resource('bad/name')).toThrow(NotFoundError);
+      await expect(db.resource('nope').get('x')).rejects.toThrow(NotFoundError);
       expect(db.hasResource('nope')).toBe(false);
       expect(() => new Database({} as never)).toThrow(/store/);
       const unconnected = new Database({ store: await s.create() });
