@@ -166,8 +166,10 @@ export class Database extends EventEmitter implements PluginHost {
     const { problems, backups } = await this.catalog
       .loadAndRepair({ ...repair, dryRun: this.readOnly })
       .catch(async (e) => {
-        // Read-only credentials: work from the repaired catalog in memory; heal can write it later.
-        if (!isS3dbError(e) || e.code !== 'ACCESS_DENIED') throw e;
+        // Read-only credentials, or a damaged object the store cannot replace (a directory in its place): work
+        // from the repaired catalog in memory; heal can write it once the store allows.
+        if (!isS3dbError(e)) throw e;
+        if (e.code !== 'ACCESS_DENIED' && !(this.catalog.damagedObject && e.code === 'STORAGE')) throw e;
         this.logger?.warn({ code: e.code }, 's3db.json needs repair but cannot be written; repaired in memory only');
         return this.catalog.loadAndRepair({ ...repair, dryRun: true });
       });
