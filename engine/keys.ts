@@ -93,6 +93,9 @@ export function quarantineKey(stamp: string, key: string): string {
   return `${QUARANTINE_PREFIX}${stamp}/${key}`;
 }
 
+/** Reserved for the write-condition probe (engine/storage/write-guard.ts): one short-lived key per probe. */
+export const PROBE_PREFIX = 's3db.probe/';
+
 /** Default bucket prefixes of the plugins that keep objects of their own. */
 export const CACHE_PREFIX = 'plugin=cache/';
 export const FULLTEXT_PREFIX = 'plugin=fulltext/';

@@ -86,6 +86,7 @@ export function buildPlugins(config: Partial<PluginConfig>): Plugin[] {
 /** The connected Database over the configured store and plugins; `close()` it when done. */
 export async function openDatabase(
   config: Pick<Config, 'connectionString' | 'passphrase'> &
+    Partial<Pick<Config, 'readOnly'>> &
     Partial<Pick<Config, 'requestTimeoutMs' | 'connectTimeoutMs' | 'maxAttempts'>> &
     Partial<PluginConfig>,
   logger: Logger,
@@ -101,6 +102,7 @@ export async function openDatabase(
     store,
     logger: logger.child({ component: 'engine' }),
     plugins: buildPlugins(config),
+    readOnly: config.readOnly === true,
     ...(config.passphrase === undefined ? {} : { passphrase: config.passphrase }),
   });
   await db.connect();

@@ -24,6 +24,8 @@ export { BODY_MARKER_BYTES, effectiveLimit, entriesBytes, metadataBytes } from '
 export {
   BODY_MARKER,
   CREATED_FIELD,
+  TOMBSTONE_FIELD,
+  TOMBSTONE_SETTLE_MS,
   TRUNCATED_MARKER,
   UPDATED_FIELD,
   VERSION_FIELD,

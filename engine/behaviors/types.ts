@@ -42,3 +42,12 @@ export const TRUNCATED_MARKER = '-tr';
 export const VERSION_FIELD = '-v';
 export const CREATED_FIELD = '-c';
 export const UPDATED_FIELD = '-u';
+/**
+ * Marks a tombstone: the empty object a delete puts (with ifMatch) over a document before removing its references
+ * and then the object itself, so that an update racing the delete fails its ifMatch instead of resurrecting it.
+ * Every reader treats a tombstone as absent; LIST-only counts skip it by its size (0: a record's body always
+ * holds its revision, so it is never empty).
+ */
+export const TOMBSTONE_FIELD = '-x';
+/** A tombstone younger than this is a delete in progress (inserts wait, heal leaves it); older, a crash's leftover. */
+export const TOMBSTONE_SETTLE_MS = 30_000;

@@ -1,8 +1,8 @@
 // s3db.json: the catalog of resources and their versions. Read in one GET, created with ifNoneMatch, written
 // with ifMatch and re-applied on conflict so concurrent writers never lose each other's changes.
-import { ConflictError, NotFoundError, S3dbError } from '../errors.js';
+import { ConflictError, isS3dbError, NotFoundError, S3dbError } from '../errors.js';
 import { CATALOG_KEY, catalogBackupKey } from '../keys.js';
-import type { ObjectStore } from '../storage/index.js';
+import type { ObjectStore, StoredObject } from '../storage/index.js';
 import type { HealProblem } from '../types.js';
 import { definitionHash, emptyCatalog, type CatalogFile, type CatalogResource } from './definition.js';
 import { parseCatalog, problem } from './parse.js';
@@ -19,6 +19,11 @@ export class Catalog {
   /** The last load could not read the file at all, or dropped a resource: the bucket must be scanned. */
   needsScan = false;
   private salvage: Record<string, unknown> = {};
+  /** When s3db.json was last read or checked (ms), and the check in flight. */
+  private checkedAt = 0;
+  private checking: Promise<boolean> | null = null;
+  /** The last load could not read the object itself: a repair replaces it unconditionally (no backup possible). */
+  damagedObject = false;
 
   constructor(private readonly store: ObjectStore) {}
 
@@ -41,10 +46,15 @@ export class Catalog {
     });
   }
 
-  /** One GET on an existing catalog; GET + LIST + PUT (ifNoneMatch) on an empty store. */
-  async load(): Promise<void> {
+  /**
+   * One GET on an existing catalog; GET + LIST + PUT (ifNoneMatch) on an empty store, where `create: false`
+   * (read-only) keeps the empty catalog in memory instead.
+   */
+  async load(create = true): Promise<void> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const obj = await this.store.get(CATALOG_KEY);
+      const obj = await this.readObject();
+      this.checkedAt = Date.now();
+      if (obj === 'damaged') return;
       if (obj) {
         const { catalog, problems, unreadable, truncated, salvage } = parseCatalog(obj.body.toString('utf8'));
         this.data = catalog;
@@ -61,6 +71,14 @@ export class Catalog {
         this.etag = undefined;
         this.problems = [problem('catalog-missing', 's3db.json is missing but the bucket holds resources')];
         this.needsScan = true;
+        this.salvage = {};
+        return;
+      }
+      if (!create) {
+        this.data = fresh;
+        this.etag = undefined;
+        this.problems = [];
+        this.needsScan = false;
         this.salvage = {};
         return;
       }
@@ -84,6 +102,63 @@ export class Catalog {
       }
     }
     throw new S3dbError('INTERNAL', 'Could not read or create s3db.json', { retryable: true });
+  }
+
+  /**
+   * The catalog object, or 'damaged' when the object itself cannot be read (a file store's file that is not an
+   * object, or a directory in its place): the catalog is then rebuilt from the bucket and written over it.
+   */
+  private async readObject(): Promise<StoredObject | null | 'damaged'> {
+    this.damagedObject = false;
+    try {
+      return await this.store.get(CATALOG_KEY);
+    } catch (e) {
+      const damaged =
+        isS3dbError(e) && (e.code === 'CORRUPTED' || (e.code === 'STORAGE' && this.store.kind === 'file'));
+      if (!damaged) throw e;
+      this.data = emptyCatalog();
+      this.etag = undefined;
+      this.problems = [
+        problem(
+          'catalog-unreadable',
+          `s3db.json cannot be read (${e.message}); the catalog is rebuilt from the bucket`,
+        ),
+      ];
+      this.needsScan = true;
+      this.salvage = {};
+      this.damagedObject = true;
+      return 'damaged';
+    }
+  }
+
+  /**
+   * Re-reads s3db.json when another process changed it: one HEAD, plus one GET when its ETag moved. Concurrent
+   * calls share one check. A missing or damaged file keeps what this process knows (connect and heal repair it).
+   * Returns true when the catalog in memory changed.
+   */
+  refresh(): Promise<boolean> {
+    this.checking ??= (async () => {
+      try {
+        const head = await this.store.head(CATALOG_KEY).catch(() => null); // damaged: keep what we know
+        this.checkedAt = Date.now();
+        if (!head || head.etag === this.etag) return false;
+        const previous = { data: this.data, etag: this.etag, problems: this.problems, salvage: this.salvage };
+        await this.load(false);
+        if (this.needsScan || this.etag === undefined) {
+          Object.assign(this, previous, { needsScan: false });
+          return false;
+        }
+        return true;
+      } finally {
+        this.checking = null;
+      }
+    })();
+    return this.checking;
+  }
+
+  /** refresh() unless s3db.json was read or checked less than `maxAgeMs` ago. */
+  async freshen(maxAgeMs: number): Promise<void> {
+    if (Date.now() - this.checkedAt >= maxAgeMs) await this.refresh();
   }
 
   /**
@@ -139,9 +214,11 @@ export class Catalog {
     scan: 'always' | 'when-needed';
     dryRun: boolean;
     concurrency?: number;
+    /** Create s3db.json on an empty store (default true; false in read-only mode). */
+    create?: boolean;
   }): Promise<{ problems: HealProblem[]; backups: string[] }> {
     for (let attempt = 0; ; attempt++) {
-      await this.load();
+      await this.load(options.create !== false);
       if (options.scan === 'always' || this.needsScan) await this.completeFromBucket(options.concurrency);
       const problems = this.problems;
       if (problems.length === 0 || options.dryRun) return { problems, backups: [] };
@@ -181,7 +258,7 @@ export class Catalog {
 
   /** Copies the current catalog object aside (before a repair), returning the backup key. */
   async backup(): Promise<string | null> {
-    const obj = await this.store.get(CATALOG_KEY);
+    const obj = this.damagedObject ? null : await this.store.get(CATALOG_KEY);
     if (!obj) return null;
     const key = catalogBackupKey();
     await this.store.put(key, obj.body, {}, { contentType: 'application/json' });
@@ -195,10 +272,11 @@ export class Catalog {
       JSON.stringify(this.data, null, 2),
       {},
       {
-        ...(this.etag === undefined ? { ifNoneMatch: '*' as const } : { ifMatch: this.etag }),
+        ...(this.damagedObject ? {} : this.etag === undefined ? { ifNoneMatch: '*' as const } : { ifMatch: this.etag }),
         contentType: 'application/json',
       },
     );
     this.etag = etag;
+    this.damagedObject = false;
   }
 }

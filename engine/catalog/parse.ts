@@ -81,8 +81,10 @@ export function parseCatalog(text: string): ParsedCatalog {
     problems.push(problem('catalog-missing-field', 's3db.json lacked version, s3dbVersion or lastUpdated'));
   }
   if (!unreadable && !isObject(obj.resources)) {
+    // Whatever the resources were, they are unknown now: the bucket must be scanned, never trusted to be empty.
+    truncated = true;
     if (obj.resources !== undefined) problems.push(problem('catalog-missing-field', 'resources is not an object'));
-    else if (text.trim() !== '') problems.push(problem('catalog-missing-field', 's3db.json lacked resources'));
+    else problems.push(problem('catalog-missing-field', 's3db.json lacked resources'));
   }
   const salvage = isObject(obj.resources) ? obj.resources : {};
   for (const [name, value] of Object.entries(salvage)) {

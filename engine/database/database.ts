@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { Catalog, definitionHash, keysFor, versionNumber, type CatalogResource } from '../catalog/index.js';
 import { SecretCipher } from '../crypto/index.js';
 import { ConfigError, isS3dbError } from '../errors.js';
+import { isResourceName } from '../keys.js';
 import { HookRegistry } from '../hooks.js';
 import {
   NO_PLUGINS,
@@ -17,7 +18,7 @@ import {
   type WriteEvent,
 } from '../pipeline/index.js';
 import { Resource, ResourceCore, WriteObservers, type ResourceEnvironment } from '../resource/index.js';
-import type { ObjectStore, RequestCounts } from '../storage/index.js';
+import { WriteGuard, type ObjectStore, type RequestCounts } from '../storage/index.js';
 import type {
   CallControls,
   EngineLogger,
@@ -26,7 +27,7 @@ import type {
   HookFunction,
   ResourceDefinitionInput,
 } from '../types.js';
-import { checkDefinition } from './definition.js';
+import { checkDefinition, refuseSecretRetype } from './definition.js';
 import { describeEntry, summarize, type ResourceDescription, type ResourceSummary } from './describe.js';
 import { healDatabase, type HealScope } from './heal.js';
 import { resourceStats, type ResourceStats } from './stats.js';
@@ -40,6 +41,11 @@ export interface DatabaseOptions {
   concurrency?: number | undefined;
   /** Plugins, registered in this order (same as calling `use` for each). */
   plugins?: Plugin[] | undefined;
+  /**
+   * Change nothing in the store: connect neither creates nor repairs s3db.json (repairs stay in memory and are
+   * reported by heal), every write is refused with a CONFIG error, plugins do not write.
+   */
+  readOnly?: boolean | undefined;
 }
 
 export interface DatabaseStats {
@@ -50,8 +56,11 @@ export interface DatabaseStats {
 }
 
 export class Database extends EventEmitter implements PluginHost {
+  /** The store, behind the write guard (read-only mode, stores that ignore conditional writes). */
   readonly store: ObjectStore;
   readonly cipher: SecretCipher;
+  readonly readOnly: boolean;
+  private readonly guard: WriteGuard;
   readonly concurrency: number;
   private readonly logger: EngineLogger | undefined;
   private readonly catalog: Catalog;
@@ -70,7 +79,9 @@ export class Database extends EventEmitter implements PluginHost {
   constructor(options: DatabaseOptions) {
     super();
     if (!options?.store) throw new ConfigError('A Database needs a store', { hint: 'Pass { store: openStore(url) }.' });
-    this.store = options.store;
+    this.readOnly = options.readOnly === true;
+    this.guard = new WriteGuard(options.store, { readOnly: this.readOnly });
+    this.store = this.guard;
     this.cipher = new SecretCipher(options.passphrase);
     this.logger = options.logger;
     this.concurrency = options.concurrency ?? 10;
@@ -85,6 +96,7 @@ export class Database extends EventEmitter implements PluginHost {
       hooks: this.hooks,
       writes: this.writes,
       events: this,
+      guard: this.guard,
     };
     for (const plugin of options.plugins ?? []) this.pipeline.add(plugin);
   }
@@ -157,16 +169,23 @@ export class Database extends EventEmitter implements PluginHost {
    * connect never touches a data object: that is heal({ dryRun: false }).
    */
   async connect(): Promise<void> {
-    const repair = { scan: 'when-needed', concurrency: this.concurrency } as const;
-    const { problems, backups } = await this.catalog.loadAndRepair({ ...repair, dryRun: false }).catch(async (e) => {
-      // Read-only credentials: work from the repaired catalog in memory; heal can write it later.
-      if (!isS3dbError(e) || e.code !== 'ACCESS_DENIED') throw e;
-      this.logger?.warn({ code: e.code }, 's3db.json needs repair but cannot be written; repaired in memory only');
-      return this.catalog.loadAndRepair({ ...repair, dryRun: true });
-    });
+    const repair = { scan: 'when-needed', concurrency: this.concurrency, create: !this.readOnly } as const;
+    const { problems, backups } = await this.catalog
+      .loadAndRepair({ ...repair, dryRun: this.readOnly })
+      .catch(async (e) => {
+        // Read-only credentials, or a damaged object the store cannot replace (a directory in its place): work
+        // from the repaired catalog in memory; heal can write it once the store allows.
+        if (!isS3dbError(e)) throw e;
+        if (e.code !== 'ACCESS_DENIED' && !(this.catalog.damagedObject && e.code === 'STORAGE')) throw e;
+        this.logger?.warn({ code: e.code }, 's3db.json needs repair but cannot be written; repaired in memory only');
+        return this.catalog.loadAndRepair({ ...repair, dryRun: true });
+      });
     this.connectRepairs = problems.filter((p) => p.repaired); // unrepaired ones: heal finds them again
     this.connectBackups = backups;
-    if (problems.length > 0) this.logger?.warn({ problems: problems.map((p) => p.kind) }, 's3db.json was repaired');
+    if (problems.length > 0) {
+      const where = this.readOnly ? 'in memory only (read-only)' : 'in the store';
+      this.logger?.warn({ problems: problems.map((p) => p.kind) }, `s3db.json was repaired ${where}`);
+    }
     this.connected = true;
     await this.setupPlugins();
   }
@@ -196,9 +215,17 @@ export class Database extends EventEmitter implements PluginHost {
     this.hooks.register(name, fn);
   }
 
-  /** Validates and records a definition; a new version only when its hash changed. */
-  async createResource(def: ResourceDefinitionInput): Promise<CreateResourceResult<Resource>> {
+  /**
+   * Validates and records a definition; a new version only when its hash changed. A path that was secret in any
+   * earlier version may be removed but not given a non-secret type unless `options.allowSecretRetype` (values
+   * written while it was secret stay masked and unfilterable either way: docs/reliability.md).
+   */
+  async createResource(
+    def: ResourceDefinitionInput,
+    options: { allowSecretRetype?: boolean } = {},
+  ): Promise<CreateResourceResult<Resource>> {
     this.assertConnected();
+    if (this.guard.writeRefusal) throw this.guard.writeRefusal;
     const versionDef = checkDefinition(def, this.hooks);
     const hash = definitionHash(versionDef);
     const name = def.name;
@@ -214,6 +241,7 @@ export class Database extends EventEmitter implements PluginHost {
         else delete existing.asyncPartitions;
         return true;
       }
+      if (existing && options.allowSecretRetype !== true) refuseSecretRetype(name, existing, versionDef);
       const next = existing ? Math.max(...Object.keys(existing.versions).map(versionNumber)) + 1 : 0;
       const version = `v${next}`;
       const entry: CatalogResource = {
@@ -239,14 +267,17 @@ export class Database extends EventEmitter implements PluginHost {
     return this.catalog.has(name);
   }
 
-  /** The resource `name` (plugin-aware); NotFoundError when the catalog has none. */
+  /**
+   * The resource `name` (plugin-aware). A valid name the catalog lacks may have been created by another server:
+   * its first operation re-reads s3db.json and throws NotFoundError only if it is still unknown.
+   */
   resource(name: string): Resource {
     let r = this.resources.get(name);
     if (!r) {
-      this.catalog.entry(name);
+      if (!isResourceName(name)) this.catalog.entry(name);
       const core = new ResourceCore(name, this.env);
       r = new Resource(core, this.pipeline, new Resource(core, NO_PLUGINS));
-      this.resources.set(name, r);
+      if (this.catalog.has(name)) this.resources.set(name, r); // unknown names are not kept (any string comes here)
     }
     return r;
   }
@@ -263,7 +294,11 @@ export class Database extends EventEmitter implements PluginHost {
 
   /** Object count and bytes per resource, by LIST of each data prefix. */
   async getStats(options: { resource?: string } = {}): Promise<DatabaseStats> {
-    const names = options.resource ? [this.resource(options.resource).name] : this.catalog.names();
+    if (options.resource !== undefined && !this.catalog.has(options.resource)) {
+      await this.catalog.refresh();
+      this.catalog.entry(options.resource);
+    }
+    const names = options.resource ? [options.resource] : this.catalog.names();
     return {
       resources: await resourceStats(this.store, names),
       requests: this.store.requestCounts(),
@@ -278,6 +313,7 @@ export class Database extends EventEmitter implements PluginHost {
    */
   async heal(options: { dryRun?: boolean; resource?: string } & CallControls = {}): Promise<HealReport> {
     this.assertConnected();
+    if (options.dryRun === false && this.guard.writeRefusal) throw this.guard.writeRefusal;
     const scope: HealScope = {
       store: this.store,
       concurrency: this.concurrency,

@@ -1,6 +1,6 @@
 // Checking a resource definition from createResource before it becomes a catalog version: the name rule,
 // behavior, schema, partitions (never on a secret field) and named hooks (registered in this process).
-import type { VersionDefinition } from '../catalog/index.js';
+import type { CatalogResource, VersionDefinition } from '../catalog/index.js';
 import { ValidationError } from '../errors.js';
 import { assertHookEvent, type HookRegistry } from '../hooks.js';
 import { isResourceName, RESOURCE_NAME_RULE } from '../keys.js';
@@ -66,4 +66,23 @@ function checkHooks(
     if (names && names.length > 0) hooks[event] = [...names];
   }
   return hooks;
+}
+
+/**
+ * Throws when `next` gives a non-secret type to a path that is secret in some version of `existing`: its stored
+ * values are ciphertext, and a plaintext type would invite writing (and filtering) them in clear.
+ */
+export function refuseSecretRetype(name: string, existing: CatalogResource, next: VersionDefinition): void {
+  const compiled = compileSchema(next.attributes, { timestamps: next.timestamps });
+  const nowSecret = new Set(compiled.secretPaths);
+  for (const [version, def] of Object.entries(existing.versions)) {
+    for (const path of compileSchema(def.attributes, { timestamps: def.timestamps }).secretPaths) {
+      if (nowSecret.has(path) || !Object.hasOwn(compiled.fieldTypes, path)) continue;
+      throw new ValidationError(`"${path}" of "${name}" was secret (${version}) and cannot become non-secret`, {
+        details: { resource: name, field: path, version },
+        issues: [{ path: `attributes.${path}`, message: `was secret in ${version}; keep it 'secret' or remove it` }],
+        hint: 'Keep the field secret, remove it, or store the new values under a new field name. (Engine option allowSecretRetype overrides this; old values stay masked.)',
+      });
+    }
+  }
 }

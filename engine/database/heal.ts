@@ -33,7 +33,7 @@ export async function healDatabase(
   const { dryRun, signal } = options;
   const problems: HealProblem[] = [...earlier.problems];
   const backups: string[] = [...earlier.backups];
-  const found = await new Catalog(store).loadAndRepair({ scan: 'always', dryRun, concurrency });
+  const found = await new Catalog(store).loadAndRepair({ scan: 'always', dryRun, concurrency, create: !dryRun });
   problems.push(...found.problems);
   backups.push(...found.backups);
   if (!dryRun && found.problems.length > 0) await catalog.load();

@@ -14,6 +14,7 @@ export async function resourceStats(store: ObjectStore, names: readonly string[]
     let count = 0;
     let bytes = 0;
     for await (const obj of listAll(store, dataPrefix(name))) {
+      if (obj.size === 0) continue; // a delete's tombstone
       count++;
       bytes += obj.size;
     }

@@ -3,7 +3,14 @@
 // cannot be decoded (metadata values, body JSON) or are not `id=…` keys are moved to a quarantine prefix —
 // copied first, deleted after, so nothing is ever deleted without a copy. Partition references are
 // engine/partitions' healPartitions (called after this, with the quarantined ids treated as gone).
-import { BODY_MARKER, CREATED_FIELD, UPDATED_FIELD, VERSION_FIELD } from '../behaviors/index.js';
+import {
+  BODY_MARKER,
+  CREATED_FIELD,
+  TOMBSTONE_FIELD,
+  TOMBSTONE_SETTLE_MS,
+  UPDATED_FIELD,
+  VERSION_FIELD,
+} from '../behaviors/index.js';
 import type { CatalogResource } from '../catalog/index.js';
 import { decodeValue, SYSTEM_KEY_PREFIX } from '../codec/index.js';
 import { ConflictError, throwIfCancelled } from '../errors.js';
@@ -80,6 +87,24 @@ export async function healRecords(
       const obj = await store.get(key);
       if (!obj) return;
       const id = idOfDataKey(name, key) ?? undefined;
+      if (obj.metadata[TOMBSTONE_FIELD] !== undefined) {
+        // A delete's tombstone: a young one is a delete in progress; an old one a delete that crashed midway.
+        if (Date.now() - obj.lastModified.getTime() < TOMBSTONE_SETTLE_MS) return;
+        if (id !== undefined) quarantined.add(id); // its references are orphans
+        const found: HealProblem = {
+          kind: 'leftover-tombstone',
+          resource: name,
+          key,
+          ...(id === undefined ? {} : { id }),
+          message: 'A delete stopped before removing its tombstone; the document is deleted, the tombstone removed',
+          repaired: false,
+        };
+        problems.push(found);
+        if (options.dryRun) return;
+        await store.delete(key);
+        found.repaired = true;
+        return;
+      }
       const isRecord = id !== undefined;
       const reason = isRecord ? undecodable(obj.metadata, obj.body) : 'it is not an `id=` key';
       if (reason !== null) {

@@ -296,6 +296,8 @@ export interface DatabaseView {
 export interface PluginHost extends DatabaseView, Pick<EventEmitter, 'on' | 'off' | 'emit'> {
   /** True when the passphrase is known, so secret fields are returned in clear. */
   readonly passphraseSet: boolean;
+  /** True when the database changes nothing in the store: plugins must not write either. */
+  readonly readOnly: boolean;
   withoutPlugins(): DatabaseView;
   /** Calls `observer` after every stored write from either view; returns an unsubscribe function. */
   onWrite(observer: (event: WriteEvent) => void | Promise<void>): () => void;

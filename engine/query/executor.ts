@@ -360,13 +360,17 @@ export async function runCount(
     return { count: 0, plan: publicPlan(plan, meter, listOnly ? listRequests : estimatedRequests) };
   }
   if (listOnly) {
+    let count = 0;
     let keys = 0;
+    // A data object of size 0 is a delete's tombstone (engine/resource/tombstone.ts); references are always 0.
+    const isData = plan.prefix === access.dataPrefix;
     for await (const page of listPages(access.store, plan.prefix!, { onPage: () => execution.request() })) {
+      for (const o of page.objects) if (!isData || o.size > 0) count++;
       execution.advanced((keys += page.objects.length));
     }
-    meter.scanned = keys;
+    meter.scanned = count;
     return {
-      count: keys,
+      count,
       plan: { ...publicPlan(plan, meter), reason: `${plan.reason} Counted by LIST alone, no document read.` },
     };
   }

@@ -85,15 +85,23 @@ export class RecordCodec {
     return { doc, etag, version, complete };
   }
 
-  /** Secrets decrypted with the passphrase, or ENCRYPTED_MARKER without one. */
+  /**
+   * Secrets decrypted with the passphrase, or ENCRYPTED_MARKER without one. Paths secret in the record's own
+   * version are always ciphertext; a path secret only in another version may hold ciphertext (an older record
+   * rewritten after a retype) or plaintext (written under the explicit retype): both are masked without the
+   * passphrase, and only what decrypts is replaced with it.
+   */
   async reveal(doc: Document, version: string): Promise<Document> {
-    const paths = this.schemas.schemaFor(version).secretPaths;
+    const own = new Set(this.schemas.schemaFor(version).secretPaths);
+    const paths = this.schemas.secretPathsEver();
     if (paths.length === 0) return doc;
     const out = structuredClone(doc);
     for (const path of paths) {
       const value = getPath(out, path);
       if (typeof value !== 'string') continue;
-      setPath(out, path, this.cipher.hasPassphrase ? await this.cipher.decrypt(value, path) : ENCRYPTED_MARKER);
+      if (!this.cipher.hasPassphrase) setPath(out, path, ENCRYPTED_MARKER);
+      else if (own.has(path)) setPath(out, path, await this.cipher.decrypt(value, path));
+      else setPath(out, path, await this.cipher.decrypt(value, path).catch(() => value));
     }
     return out;
   }

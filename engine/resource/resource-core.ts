@@ -6,7 +6,7 @@ import type { EventEmitter } from 'node:events';
 import { VERSION_FIELD } from '../behaviors/index.js';
 import type { Catalog } from '../catalog/index.js';
 import type { SecretCipher } from '../crypto/index.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError, type S3dbError } from '../errors.js';
 import type { HookRegistry } from '../hooks.js';
 import { generateId, validateId } from '../ids.js';
 import { dataKey, dataPrefix, idOfDataKey } from '../keys.js';
@@ -14,7 +14,7 @@ import { listPartitions, partitionReferenceKeys } from '../partitions/index.js';
 import type { CountOptions, PageOptions } from '../pipeline/index.js';
 import { runCount, runQuery } from '../query/index.js';
 import { checkJsonInput, validateDocument } from '../schema/index.js';
-import type { ObjectStore } from '../storage/index.js';
+import type { Metadata, ObjectStore } from '../storage/index.js';
 import type {
   Attributes,
   Behavior,
@@ -32,7 +32,9 @@ import type {
 } from '../types.js';
 import { mapLimit } from '../util/index.js';
 import { asRecord, deepMerge, stripReadOnly } from './documents.js';
+import { listIdPage } from './list-ids.js';
 import { isOwnWrite } from './own-write.js';
+import { dropReferencesIfGone, insertOverTombstone, isTombstone, putTombstone } from './tombstone.js';
 import { RecordCodec, type StoredRecord } from './record-codec.js';
 import { ResourceSchemas, type VersionState } from './version-state.js';
 import type { WriteObservers } from './write-observers.js';
@@ -49,6 +51,8 @@ export interface ResourceEnvironment {
   readonly writes: WriteObservers;
   /** Receives `exceedsLimit` events. */
   readonly events: EventEmitter;
+  /** Why writes are refused (read-only, a store that ignores conditions), or null. */
+  readonly guard: { readonly writeRefusal: S3dbError | null };
 }
 
 /** A write and the stored document just before it (secrets as stored). */
@@ -58,7 +62,8 @@ export interface Written {
 }
 
 const MAX_WRITE_ATTEMPTS = 40;
-const DEFAULT_PAGE = 100;
+/** How old a check of s3db.json a write accepts before checking again (one HEAD). */
+const CATALOG_FRESH_MS = 1000;
 
 function backoff(attempt: number): Promise<void> {
   return new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 2 * 2 ** attempt)));
@@ -100,8 +105,9 @@ export class ResourceCore implements ResourceAccess {
   get partitions(): Record<string, PartitionDefinition> {
     return this.state.partitions;
   }
+  /** Paths secret in the current version or any earlier one (see ResourceSchemas.secretPathsEver). */
   get secretPaths(): string[] {
-    return this.state.schema.secretPaths;
+    return this.schemas.secretPathsEver();
   }
   get fieldTypes(): Record<string, string> {
     return this.state.schema.fieldTypes;
@@ -133,16 +139,41 @@ export class ResourceCore implements ResourceAccess {
     this.schemas.addHook(event, fn, name);
   }
 
+  /**
+   * Sees other servers' schema changes before acting: a resource this process does not know makes it re-read
+   * s3db.json once (NotFoundError if still unknown); a write first checks s3db.json's ETag (one HEAD) unless it
+   * was checked less than CATALOG_FRESH_MS ago. docs/reliability.md has the cost in requests.
+   */
+  async ensureFresh(write: boolean): Promise<void> {
+    const catalog = this.env.catalog;
+    if (!catalog.has(this.name)) {
+      await catalog.refresh();
+      catalog.entry(this.name);
+    } else if (write) {
+      await catalog.freshen(CATALOG_FRESH_MS);
+    }
+  }
+
   // ---- reading ----
+
+  /** A record written under a version this process does not know: another server changed the schema. */
+  private async knowVersion(metadata: Metadata): Promise<void> {
+    const version = metadata[VERSION_FIELD];
+    if (version !== undefined && !Object.hasOwn(this.schemas.entry.versions, version)) await this.env.catalog.refresh();
+  }
 
   private async readStored(id: string, mode: 'head' | 'full'): Promise<StoredRecord | null> {
     const key = this.dataKey(id);
     if (mode === 'head') {
       const head = await this.store.head(key);
-      return head ? this.codec.decode(id, head.metadata, null, head.etag) : null;
+      if (!head || isTombstone(head.metadata)) return null;
+      await this.knowVersion(head.metadata);
+      return this.codec.decode(id, head.metadata, null, head.etag);
     }
     const obj = await this.store.get(key);
-    return obj ? this.codec.decode(id, obj.metadata, obj.body, obj.etag) : null;
+    if (!obj || isTombstone(obj.metadata)) return null;
+    await this.knowVersion(obj.metadata);
+    return this.codec.decode(id, obj.metadata, obj.body, obj.etag);
   }
 
   /** One HEAD or GET; secrets revealed (or masked without the passphrase). */
@@ -172,28 +203,12 @@ export class ResourceCore implements ResourceAccess {
   }
 
   async exists(id: string): Promise<boolean> {
-    return (await this.store.head(this.dataKey(validateId(id)))) !== null;
+    const head = await this.store.head(this.dataKey(validateId(id)));
+    return head !== null && !isTombstone(head.metadata);
   }
 
-  async listIds(options: PageOptions = {}): Promise<{ ids: string[]; nextCursor?: string }> {
-    const limit = options.limit ?? DEFAULT_PAGE;
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new ValidationError('limit must be a positive integer', { hint: 'Pass limit between 1 and 1000.' });
-    }
-    // One page of ids, resumable by the store's continuation token (the cursor).
-    const ids: string[] = [];
-    let token = options.cursor;
-    for (;;) {
-      const page = await this.store.list({
-        prefix: this.dataPrefix,
-        maxKeys: Math.min(1000, limit - ids.length),
-        ...(token === undefined ? {} : { continuationToken: token }),
-      });
-      for (const o of page.objects) ids.push(this.idFromDataKey(o.key));
-      token = page.isTruncated ? page.nextContinuationToken : undefined;
-      if (token === undefined || ids.length >= limit) break;
-    }
-    return token === undefined ? { ids } : { ids, nextCursor: token };
+  listIds(options: PageOptions = {}): Promise<{ ids: string[]; nextCursor?: string }> {
+    return listIdPage(this.store, this.dataPrefix, (key) => this.idFromDataKey(key), options);
   }
 
   async list(options: PageOptions = {}): Promise<{ records: Document[]; nextCursor?: string }> {
@@ -217,6 +232,12 @@ export class ResourceCore implements ResourceAccess {
 
   // ---- writing ----
 
+  /** Refuses a write before any work when the database is read-only (not only at the store). */
+  private assertWritable(): void {
+    const refusal = this.env.guard.writeRefusal;
+    if (refusal) throw refusal;
+  }
+
   private validate(doc: Record<string, unknown>, state: VersionState): Document {
     return validateDocument(state.schema, doc, { resource: this.name }) as Document;
   }
@@ -232,6 +253,8 @@ export class ResourceCore implements ResourceAccess {
     const work = async () => {
       await Promise.all(toWrite.map((key) => this.store.put(key, '', { [VERSION_FIELD]: state.version })));
       if (toDelete.length > 0) await this.store.deleteMany(toDelete);
+      // A move (an update with new references) racing a delete: whoever acts last removes the references.
+      if (previous) await dropReferencesIfGone(this.store, this.dataKey(doc.id), toWrite);
     };
     if (this.schemas.entry.asyncPartitions) {
       work().catch((e: unknown) =>
@@ -244,6 +267,7 @@ export class ResourceCore implements ResourceAccess {
 
   /** Stores a new document (`ifNoneMatch: '*'`: never over an existing id). */
   async insert(data: Record<string, unknown>): Promise<Document> {
+    this.assertWritable();
     const state = this.state;
     const input = stripReadOnly(asRecord(data, 'A document'));
     const id = input.id === undefined ? generateId() : validateId(input.id);
@@ -263,7 +287,12 @@ export class ResourceCore implements ResourceAccess {
       });
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;
-      if (!(await isOwnWrite(this.store, e, this.dataKey(id), enc.body))) {
+      const key = this.dataKey(id);
+      const options = { contentType: 'application/json' };
+      if (
+        !(await isOwnWrite(this.store, e, key, enc.body)) &&
+        !(await insertOverTombstone(this.store, key, enc.body, enc.metadata, options))
+      ) {
         throw new ConflictError(`"${this.name}" already has a document with id "${id}"`, {
           details: { resource: this.name, id },
           hint: 'Use update or upsert to change it, or insert without an id to get a new one.',
@@ -286,10 +315,18 @@ export class ResourceCore implements ResourceAccess {
     build: (current: Document, state: VersionState) => Record<string, unknown>,
     encryptOnly: Record<string, unknown> | undefined,
   ): Promise<Written> {
-    const state = this.state;
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const cur = await this.readStored(id, 'full');
       if (!cur) throw this.notFound(id);
+      const state = this.state; // after the read: it may have loaded a newer catalog
+      if (!Object.hasOwn(this.schemas.entry.versions, cur.version)) {
+        // Rewriting it under an older schema would drop the fields this process does not know.
+        throw new ConflictError(`"${this.name}/${id}" was written under schema ${cur.version}, unknown here`, {
+          details: { resource: this.name, id, version: cur.version },
+          hint: 'Another server defined a version this catalog lacks; run heal, then retry.',
+          retryable: true,
+        });
+      }
       let doc = this.validate({ ...build(cur.doc, state), id }, state);
       if (state.def.timestamps) {
         const createdAt = typeof cur.doc.createdAt === 'string' ? cur.doc.createdAt : new Date().toISOString();
@@ -331,6 +368,7 @@ export class ResourceCore implements ResourceAccess {
 
   /** Merges `patch` into the stored document (plain objects deep-merged). */
   async update(id: string, patch: Record<string, unknown>): Promise<Written> {
+    this.assertWritable();
     validateId(id);
     const state = this.state;
     // The merge below copies by assignment, which would drop a "__proto__" key instead of refusing it.
@@ -359,6 +397,7 @@ export class ResourceCore implements ResourceAccess {
 
   /** Replaces the stored document's attributes with `data` (createdAt kept). */
   async replace(id: string, data: Record<string, unknown>): Promise<Written> {
+    this.assertWritable();
     validateId(id);
     const state = this.state;
     const input = stripReadOnly(asRecord(data, 'A document'));
@@ -399,8 +438,26 @@ export class ResourceCore implements ResourceAccess {
       } catch (e) {
         if (!(e instanceof NotFoundError)) throw e; // deleted between the two: insert again
       }
+      await backoff(attempt);
     }
     throw new ConflictError(`upsert of "${this.name}/${id}" kept racing with deletes`, { retryable: true });
+  }
+
+  /** Reads the document and puts the tombstone over the version read, re-reading after a racing write. */
+  private async tombstone(id: string, needDoc: boolean, state: VersionState) {
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const cur = await this.readStored(id, needDoc ? 'full' : 'head');
+      if (!cur) throw this.notFound(id);
+      const doc = needDoc ? await this.codec.reveal(cur.doc, cur.version) : cur.doc;
+      if (attempt === 0) await state.hooks.run('beforeDelete', doc, this.hookContext('beforeDelete', id));
+      if (await putTombstone(this.store, this.dataKey(id), cur.etag)) return { cur, doc };
+      await backoff(attempt);
+    }
+    throw new ConflictError(`"${this.name}/${id}" kept changing; the delete was not applied`, {
+      details: { resource: this.name, id },
+      hint: 'Many writers are changing this document at once; retry.',
+      retryable: true,
+    });
   }
 
   /**
@@ -412,6 +469,7 @@ export class ResourceCore implements ResourceAccess {
     options: { confirm?: boolean } = {},
     needs: { previous: boolean } = { previous: false },
   ): Promise<{ previous: Document }> {
+    this.assertWritable();
     validateId(id);
     const state = this.state;
     if (state.def.paranoid && options.confirm !== true) {
@@ -426,13 +484,11 @@ export class ResourceCore implements ResourceAccess {
       Object.keys(state.partitions).length > 0 ||
       state.hooks.has('beforeDelete') ||
       state.hooks.has('afterDelete');
-    const cur = await this.readStored(id, needDoc ? 'full' : 'head');
-    if (!cur) throw this.notFound(id);
-    const doc = needDoc ? await this.codec.reveal(cur.doc, cur.version) : cur.doc;
-    await state.hooks.run('beforeDelete', doc, this.hookContext('beforeDelete', id));
-    await this.store.delete(this.dataKey(id));
+    const key = this.dataKey(id);
+    const { cur, doc } = await this.tombstone(id, needDoc, state);
     const refs = [...partitionReferenceKeys(this.name, state.partitions, cur.doc).values()];
     if (refs.length > 0) await this.store.deleteMany(refs);
+    await this.store.delete(key);
     await this.env.writes.notify({ resource: this.name, operation: 'delete', id, before: cur.doc, after: null });
     await state.hooks.run('afterDelete', doc, this.hookContext('afterDelete', id));
     return { previous: cur.doc };

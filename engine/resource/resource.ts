@@ -41,6 +41,9 @@ function bulkError(index: number, id: string | undefined, e: unknown): BulkItemE
   };
 }
 
+/** Operations that write: the catalog is checked for changes by other servers before them. */
+const WRITES: ReadonlySet<Operation> = new Set<Operation>(['insert', 'update', 'replace', 'upsert', 'delete']);
+
 export class Resource implements ResourceApi {
   private plain: Resource | undefined;
 
@@ -103,8 +106,10 @@ export class Resource implements ResourceApi {
     args: OperationArgs[Op],
     core: (args: OperationArgs[Op], needs: { previous: boolean }) => Promise<OperationOutcome<Op>>,
   ): Promise<OperationResults[Op]> {
-    const target = { resource: this, createdBy: this.core.createdBy, version: this.core.version };
-    return this.pipeline.run(target, operation, args, core);
+    return this.core.ensureFresh(WRITES.has(operation)).then(() => {
+      const target = { resource: this, createdBy: this.core.createdBy, version: this.core.version };
+      return this.pipeline.run(target, operation, args, core);
+    });
   }
 
   // ---- reading ----

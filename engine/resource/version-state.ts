@@ -25,6 +25,7 @@ export class ResourceSchemas {
   private readonly compiled = new Map<string, CompiledSchema>();
   private readonly codeHooks: CodeHook[] = [];
   private cached: VersionState | undefined;
+  private everSecret: { entry: CatalogResource; paths: string[] } | undefined;
 
   constructor(
     readonly name: string,
@@ -70,6 +71,21 @@ export class ResourceSchemas {
       this.compiled.set(version, schema);
     }
     return schema;
+  }
+
+  /**
+   * Every path that is secret in ANY version of the resource, current first. A value written while its path was
+   * secret is stored encrypted whatever later versions say, so reads mask it and filters refuse it for good.
+   */
+  secretPathsEver(): string[] {
+    const entry = this.entry;
+    if (this.everSecret?.entry === entry) return this.everSecret.paths;
+    const paths = new Set(this.current().schema.secretPaths);
+    for (const version of Object.keys(entry.versions)) {
+      for (const path of this.schemaFor(version).secretPaths) paths.add(path);
+    }
+    this.everSecret = { entry, paths: [...paths] };
+    return this.everSecret.paths;
   }
 
   /** Registers a hook in code; it runs after the named hooks of the definition, in registration order. */

@@ -28,3 +28,4 @@ export {
   type OpenStoreOptions,
 } from './connection-string.js';
 export { listAll, listCommonPrefixes, listKeys, listPages, type ListAllOptions } from './list-all.js';
+export { WriteGuard, probeConditions } from './write-guard.js';

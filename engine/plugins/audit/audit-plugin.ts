@@ -103,6 +103,7 @@ export class AuditPlugin implements Plugin {
 
   async setup(db: PluginHost): Promise<void> {
     this.db = db;
+    if (db.readOnly) return; // nothing is written to audit, and the log resource is not created
     await db.createResource({
       name: this.resourceName,
       createdBy: this.name,
