@@ -120,7 +120,14 @@ describe('what an agent trips on', () => {
       TOOLS.flatMap((t) => [...Object.keys(t.inputSchema.shape), ...Object.keys(t.outputSchema.shape)]),
     );
     // Reachable only from the library API (the tools cannot pass hooks, store options or list options).
-    const libraryOnly = new Set(['openStore', 'registerHook', 'maxKeys', 'fieldTypes']);
+    const libraryOnly = new Set([
+      'openStore',
+      'registerHook',
+      'maxKeys',
+      'fieldTypes',
+      'allowSecretRetype',
+      'readOnly',
+    ]);
     const wrong: string[] = [];
     const seen = new Set<string>();
     for (const file of files) {

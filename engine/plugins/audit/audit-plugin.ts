@@ -149,7 +149,10 @@ export class AuditPlugin implements Plugin {
 
   /** Every break in the audit log's hash chains (edited, removed or forged records); empty when intact. */
   async verify(): Promise<HealProblem[]> {
-    const audits = this.requireDb().withoutPlugins().resource(this.resourceName);
+    const db = this.requireDb();
+    // No log yet (a read-only server never creates it): nothing to verify.
+    if (!db.hasResource(this.resourceName)) return [];
+    const audits = db.withoutPlugins().resource(this.resourceName);
     const records: Record<string, unknown>[] = [];
     let cursor: string | undefined;
     do {
