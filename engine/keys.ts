@@ -96,3 +96,26 @@ export function quarantineKey(stamp: string, key: string): string {
 /** Default bucket prefixes of the plugins that keep objects of their own. */
 export const CACHE_PREFIX = 'plugin=cache/';
 export const FULLTEXT_PREFIX = 'plugin=fulltext/';
+
+/** Resource snapshots (engine/snapshot) live beside the resources, never under `resource=` so no LIST of a resource sees them. */
+export const SNAPSHOTS_PREFIX = 's3db.snapshots/';
+
+/** `s3db.snapshots/resource=NAME/`: the manifest and segments of one resource's snapshot. */
+export function snapshotRoot(resource: string): string {
+  return `${SNAPSHOTS_PREFIX}${resourceRoot(resource)}`;
+}
+
+/** The one manifest of a resource's snapshot, replaced by a conditional write. */
+export function snapshotManifestKey(resource: string): string {
+  return `${snapshotRoot(resource)}manifest.json.gz`;
+}
+
+/** `…/segments/`: every segment of every build of the resource. */
+export function snapshotSegmentsPrefix(resource: string): string {
+  return `${snapshotRoot(resource)}segments/`;
+}
+
+/** A segment of one build: immutable, so readers may cache it by key. */
+export function snapshotSegmentKey(resource: string, buildId: string, index: number): string {
+  return `${snapshotSegmentsPrefix(resource)}${buildId}-${String(index).padStart(5, '0')}.jsonl.gz`;
+}
