@@ -48,7 +48,7 @@ export function buildPlugins(config: Partial<PluginConfig>): Plugin[] {
 /** The connected Database over the configured store and plugins; `close()` it when done. */
 export async function openDatabase(
   config: Pick<Config, 'connectionString' | 'passphrase'> &
-    Partial<Pick<Config, 'requestTimeoutMs' | 'connectTimeoutMs' | 'maxAttempts'>> &
+    Partial<Pick<Config, 'requestTimeoutMs' | 'connectTimeoutMs' | 'maxAttempts' | 'queryConcurrency' | 'snapshots'>> &
     Partial<PluginConfig>,
   logger: Logger,
 ): Promise<Database> {
@@ -63,6 +63,8 @@ export async function openDatabase(
     store,
     logger: logger.child({ component: 'engine' }),
     plugins: buildPlugins(config),
+    ...(config.queryConcurrency === undefined ? {} : { queryConcurrency: config.queryConcurrency }),
+    ...(config.snapshots === false ? { snapshots: false } : {}),
     ...(config.passphrase === undefined ? {} : { passphrase: config.passphrase }),
   });
   await db.connect();
