@@ -83,7 +83,11 @@ export class Database extends EventEmitter implements PluginHost {
     this.snapshots =
       options.snapshots === false
         ? undefined
-        : new Snapshots(this.store, typeof options.snapshots === 'object' ? options.snapshots : {});
+        : new Snapshots(this.store, {
+            onBackgroundError: (resource, err) =>
+              this.logger?.warn({ resource, err: String(err) }, 'background snapshot rebuild failed'),
+            ...(typeof options.snapshots === 'object' ? options.snapshots : {}),
+          });
     this.catalog = new Catalog(this.store);
     this.writes = new WriteObservers(this.logger);
     this.env = {
@@ -193,6 +197,7 @@ export class Database extends EventEmitter implements PluginHost {
         this.logger?.warn({ plugin: plugin.name, err: String(e) }, 'plugin teardown failed');
       }
     }
+    await this.snapshots?.idle();
     this.connected = false;
     this.removeAllListeners();
   }

@@ -19,6 +19,7 @@ export class SnapshotSource {
   private constructor(
     private readonly access: ResourceAccess & Required<Pick<ResourceAccess, 'decodeRecord'>>,
     readonly view: SnapshotView,
+    private readonly snapshots: Snapshots,
   ) {}
 
   /** The resource's snapshot for this query, or undefined when there is none (or the access cannot decode). */
@@ -30,7 +31,7 @@ export class SnapshotSource {
     if (!snapshots || !access.decodeRecord) return undefined;
     const view = await snapshots.open(access.name, meter);
     return view
-      ? new SnapshotSource(access as ResourceAccess & Required<Pick<ResourceAccess, 'decodeRecord'>>, view)
+      ? new SnapshotSource(access as ResourceAccess & Required<Pick<ResourceAccess, 'decodeRecord'>>, view, snapshots)
       : undefined;
   }
 
@@ -63,8 +64,10 @@ export class SnapshotSource {
     return { segments: needed.size, changed };
   }
 
+  /** What this query took from the snapshot; tells the snapshots how stale it has become. */
   use(): QuerySnapshotUse {
     const m = this.view.manifest;
+    this.snapshots.noteChanged(this.access.name, this.changed, m.documents);
     return {
       builtAt: m.builtAt,
       documents: m.documents,

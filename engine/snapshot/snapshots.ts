@@ -15,6 +15,13 @@ export interface SnapshotsOptions {
   absentTtlMs?: number;
   /** Scans that see fewer documents than this in their first LIST page do not look for a snapshot (default 100). */
   minDocuments?: number;
+  /**
+   * Rebuild a snapshot in the background when a query finds at least this many documents changed since its build
+   * (and at least 10% of them): each changed document costs a read again. `false` turns it off. Default 100.
+   */
+  rebuildAfterChanged?: number | false;
+  /** Told when a background rebuild fails (the engine's logger). */
+  onBackgroundError?: (resource: string, error: unknown) => void;
   /** Options of builds started through `build`. */
   build?: BuildSnapshotOptions;
 }
@@ -71,6 +78,7 @@ export class Snapshots {
   private readonly segments = new Map<string, Promise<Map<string, SegmentEntry> | null>>();
   private readonly segmentSizes = new Map<string, number>();
   private cachedBytes = 0;
+  private readonly rebuilding = new Map<string, Promise<unknown>>();
   private readonly cacheBytes: number;
   private readonly absentTtlMs: number;
   readonly minDocuments: number;
@@ -161,6 +169,24 @@ export class Snapshots {
     const report = await buildSnapshot(this.store, resource, { ...this.options.build, ...options });
     this.absent.delete(resource);
     return report;
+  }
+
+  /**
+   * After a query: starts one background rebuild of `resource` when `changed` documents were read around a
+   * snapshot of `documents` past the threshold (never two at once for one resource in this process).
+   */
+  noteChanged(resource: string, changed: number, documents: number): void {
+    const threshold = this.options.rebuildAfterChanged ?? 100;
+    if (threshold === false || changed < threshold || changed < documents / 10 || this.rebuilding.has(resource)) return;
+    const run = this.build(resource)
+      .catch((e: unknown) => this.options.onBackgroundError?.(resource, e))
+      .finally(() => this.rebuilding.delete(resource));
+    this.rebuilding.set(resource, run);
+  }
+
+  /** Waits for background rebuilds (Database.close). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.rebuilding.values()]);
   }
 
   /** Removes a resource's snapshot; queries go back to reading every document. */

@@ -267,6 +267,28 @@ for (const testStore of testStores()) {
       expect(got.records).toEqual((await plain.resource('items').query(options)).records);
     });
 
+    it('a query that finds enough changed documents starts one background rebuild', async () => {
+      const store = await testStore.create();
+      opened.push(store);
+      const db = new Database({
+        store,
+        passphrase: PASSPHRASE,
+        snapshots: { minDocuments: 0, rebuildAfterChanged: 5 },
+      });
+      await db.connect();
+      const items = await seed(db, fc.sample(docArb, { numRuns: 40, seed: 4 }));
+      const first = await db.buildSnapshot('items');
+      for (let i = 0; i < 4; i++) await items.update(`d000${i}`, { age: 1 });
+      expect((await items.count({ filter: { age: { $gte: 0 } } })).plan.snapshot!.changed).toBe(4);
+      await db.close(); // waits for background builds: none started below the threshold
+      expect(decodeManifest((await store.get(snapshotManifestKey('items')))!.body).buildId).toBe(first.buildId);
+      await items.update('d0004', { age: 1 });
+      expect((await items.count({ filter: { age: { $gte: 0 } } })).plan.snapshot!.changed).toBe(5);
+      await db.close();
+      expect(decodeManifest((await store.get(snapshotManifestKey('items')))!.body).buildId).not.toBe(first.buildId);
+      expect((await items.count({ filter: { age: { $gte: 0 } } })).plan.snapshot!.changed).toBe(0);
+    });
+
     it('old segments go after the grace period, not before', async () => {
       const { db, store } = await open();
       await seed(db, fc.sample(docArb, { numRuns: 10, seed: 2 }));
