@@ -113,6 +113,8 @@ export async function runFileListBench(root: () => Promise<string>, sizes: numbe
       32,
       (i) => store.put(`resource=r/data/id=${String(i).padStart(6, '0')}`, `body ${i}`),
     );
+    // Past the index's racy window (200 ms), as any directory not written in the last moment.
+    await new Promise((r) => setTimeout(r, 300));
     const other = new FileStore(store.root); // a fresh process's view: nothing cached yet
     const cold = await timed(() => other.list({ prefix: 'resource=r/data/' }));
     const warm = await timed(() => other.list({ prefix: 'resource=r/data/' }));
