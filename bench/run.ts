@@ -1,11 +1,16 @@
 // `npm run bench`: the engine on memory, file and radosgw — requests per operation, ops/s, latency, the
 // partition-moving writes against s3db.js 21, PBKDF2 derivations, queries on 1,000 and 10,000 documents, and
-// the cache plugin's effect. Flags: --quick (smaller sizes), --only=memory,file,s3.
+// the cache plugin's effect, resource snapshots and the file store's LIST. Flags: --quick (smaller sizes),
+// --only=memory,file,s3, --snapshots-only (only the snapshot and LIST figures), --large (snapshot figures on
+// 10,000 documents on radosgw and 100,000 on memory and file; default 1,000).
 // radosgw: S3DB_BENCH_S3_URL=http://KEY:SECRET@host:port, otherwise a private one is started and stopped.
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { runCacheBench } from './cache-bench.js';
 import { runCrudBench, runPartitionMoveBench, runSecretBench, type EngineBenchOptions } from './engine-bench.js';
 import { runPartitionBench } from './partition-bench.js';
+import { runFileListBench, runSnapshotBench } from './snapshot-bench.js';
 import { printTable, type Row } from './stats.js';
 import { toolListRows } from './tool-list.js';
 import { openBenchStore, selectedStores, type BenchStoreName } from './stores.js';
@@ -13,6 +18,11 @@ import { openBenchStore, selectedStores, type BenchStoreName } from './stores.js
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const stores = selectedStores(argv);
+const snapshotsOnly = argv.includes('--snapshots-only');
+const large = argv.includes('--large');
+const SNAPSHOT_DOCS: Record<BenchStoreName, number> = large
+  ? { memory: 100_000, file: 100_000, s3: 10_000 }
+  : { memory: 1000, file: 1000, s3: 1000 };
 
 const SIZES: Record<BenchStoreName, { crud: EngineBenchOptions; moves: number; query: number[] }> = quick
   ? {
@@ -36,9 +46,23 @@ const moves: Row[] = [];
 const secrets: Row[] = [];
 const queries: Row[] = [];
 const cache: Row[] = [];
+const snapshots: Row[] = [];
+const fileList: Row[] = [];
 for (const name of stores) {
   const bench = await openBenchStore(name);
   try {
+    process.stderr.write(`[bench] ${bench.label}: snapshots on ${SNAPSHOT_DOCS[name]} documents…\n`);
+    snapshots.push(...(await runSnapshotBench(bench.label, () => bench.create(), SNAPSHOT_DOCS[name])));
+    if (name === 'file') {
+      const dirs: string[] = [];
+      const root = async () => {
+        dirs.push(await mkdtemp(path.join(os.tmpdir(), 's3db-bench-list-')));
+        return dirs[dirs.length - 1]!;
+      };
+      fileList.push(...(await runFileListBench(root, [1000, 20_000])));
+      await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+    }
+    if (snapshotsOnly) continue;
     const size = SIZES[name];
     process.stderr.write(`[bench] ${bench.label}: operations…\n`);
     crud.push(...(await runCrudBench(bench.label, () => bench.create(), size.crud)));
@@ -60,4 +84,6 @@ printTable('Secret fields: PBKDF2 derivations (100,000 iterations each)', secret
 printTable('Partitions and queries (requests per operation, latency over repeated runs)', queries);
 printTable('Cache plugin: requests per repeated call', cache);
 printTable('MCP tools/list size (what each session sends the model first)', toolListRows());
+printTable('Resource snapshots: requests and latency per query (docs/queries.md "Snapshots")', snapshots);
+printTable('File store LIST (1,000-key pages; a second FileStore on the same directory)', fileList);
 process.stdout.write(`\nTotal time ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);

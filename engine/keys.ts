@@ -107,3 +107,26 @@ export const COUNTER_STATE_PREFIX = 'plugin=ec/';
 export function counterStateKey(resource: string, field: string, id: string): string {
   return `${COUNTER_STATE_PREFIX}${resourceRoot(resource)}field=${field}/${ID_SEGMENT}${id}`;
 }
+
+/** Resource snapshots (engine/snapshot) live beside the resources, never under `resource=` so no LIST of a resource sees them. */
+export const SNAPSHOTS_PREFIX = 's3db.snapshots/';
+
+/** `s3db.snapshots/resource=NAME/`: the manifest and segments of one resource's snapshot. */
+export function snapshotRoot(resource: string): string {
+  return `${SNAPSHOTS_PREFIX}${resourceRoot(resource)}`;
+}
+
+/** The one manifest of a resource's snapshot, replaced by a conditional write. */
+export function snapshotManifestKey(resource: string): string {
+  return `${snapshotRoot(resource)}manifest.json.gz`;
+}
+
+/** `…/segments/`: every segment of every build of the resource. */
+export function snapshotSegmentsPrefix(resource: string): string {
+  return `${snapshotRoot(resource)}segments/`;
+}
+
+/** A segment of one build: immutable, so readers may cache it by key. */
+export function snapshotSegmentKey(resource: string, buildId: string, index: number): string {
+  return `${snapshotSegmentsPrefix(resource)}${buildId}-${String(index).padStart(5, '0')}.jsonl.gz`;
+}

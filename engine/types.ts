@@ -123,6 +123,19 @@ export interface QueryOptions extends CallControls {
 export const QUERY_STRATEGIES = ['ids', 'partition', 'scan'] as const;
 export type QueryStrategy = (typeof QUERY_STRATEGIES)[number];
 
+export interface QuerySnapshotUse {
+  builtAt: string;
+  /** Documents the snapshot holds. */
+  documents: number;
+  segments: number;
+  /** Documents served from segments (their ETag in LIST was the packed one). */
+  fromSnapshot: number;
+  /** Documents read directly because they changed or are new since the build. */
+  changed: number;
+  /** Segment GETs this query made (0 when all were cached in memory). */
+  segmentsRead: number;
+}
+
 export interface QueryPlan {
   strategy: QueryStrategy;
   /** The LIST prefix used (partition or data prefix). */
@@ -137,6 +150,8 @@ export interface QueryPlan {
   scanned: number;
   /** Partition references whose document was missing or no longer in the partition (heal repairs them). */
   skippedReferences?: number;
+  /** A scan answered from the resource's snapshot (docs/queries.md "Snapshots"). */
+  snapshot?: QuerySnapshotUse;
 }
 
 export interface QueryResult {
@@ -226,6 +241,8 @@ export interface ResourceAccess {
   idFromDataKey(key: string): string;
   /** HEAD (`mode: 'head'`) or GET (`'full'`) one record; null when missing. Counts as one request. */
   readRecord(id: string, mode: 'head' | 'full'): Promise<RecordRead | null>;
+  /** Decodes a stored object (metadata, body, ETag) exactly as `readRecord` would after a GET; no request. */
+  decodeRecord?(id: string, metadata: Record<string, string>, body: Buffer, etag: string): Promise<RecordRead>;
 }
 
 /** A function hooks can be registered as. Returns the (possibly changed) value or throws to veto. */

@@ -84,6 +84,13 @@ export const configSchema = z
     maxAttempts: positiveInt
       .optional()
       .describe('S3: attempts per request, the first included, with exponential backoff (default 4)'),
+    queryConcurrency: positiveInt
+      .max(256)
+      .default(32)
+      .describe('Parallel document reads of one query scan (32 suits a remote endpoint at ~25 ms per request)'),
+    snapshots: bool
+      .default(true)
+      .describe('Let scans read resource snapshots (false: never read or build them; docs/queries.md)'),
     plugins: z
       .array(
         z.enum(PLUGIN_NAMES, {
@@ -220,6 +227,8 @@ export const CONFIG_SOURCES: { [K in ConfigKey]: FieldSource<KindOf<NonNullable<
   requestTimeoutMs: { kind: 'number', env: ['S3DB_REQUEST_TIMEOUT_MS'] },
   connectTimeoutMs: { kind: 'number', env: ['S3DB_CONNECT_TIMEOUT_MS'] },
   maxAttempts: { kind: 'number', env: ['S3DB_MAX_ATTEMPTS'] },
+  queryConcurrency: { kind: 'number', env: ['S3DB_QUERY_CONCURRENCY'] },
+  snapshots: { kind: 'boolean', env: ['S3DB_SNAPSHOTS'] },
   plugins: { kind: 'list', env: ['S3DB_PLUGINS'] },
   fulltext: { kind: 'string', env: ['S3DB_FULLTEXT'] },
   cacheDriver: { kind: 'string', env: ['S3DB_CACHE_DRIVER'] },

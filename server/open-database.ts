@@ -87,7 +87,7 @@ export function buildPlugins(config: Partial<PluginConfig>): Plugin[] {
 export async function openDatabase(
   config: Pick<Config, 'connectionString' | 'passphrase'> &
     Partial<Pick<Config, 'readOnly'>> &
-    Partial<Pick<Config, 'requestTimeoutMs' | 'connectTimeoutMs' | 'maxAttempts'>> &
+    Partial<Pick<Config, 'requestTimeoutMs' | 'connectTimeoutMs' | 'maxAttempts' | 'queryConcurrency' | 'snapshots'>> &
     Partial<PluginConfig>,
   logger: Logger,
 ): Promise<Database> {
@@ -103,6 +103,8 @@ export async function openDatabase(
     logger: logger.child({ component: 'engine' }),
     plugins: buildPlugins(config),
     readOnly: config.readOnly === true,
+    ...(config.queryConcurrency === undefined ? {} : { queryConcurrency: config.queryConcurrency }),
+    ...(config.snapshots === false ? { snapshots: false } : {}),
     ...(config.passphrase === undefined ? {} : { passphrase: config.passphrase }),
   });
   await db.connect();

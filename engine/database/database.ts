@@ -18,6 +18,13 @@ import {
   type WriteEvent,
 } from '../pipeline/index.js';
 import { Resource, ResourceCore, WriteObservers, type ResourceEnvironment } from '../resource/index.js';
+import { DEFAULT_QUERY_CONCURRENCY } from '../query/index.js';
+import {
+  Snapshots,
+  type BuildSnapshotOptions,
+  type SnapshotBuildReport,
+  type SnapshotsOptions,
+} from '../snapshot/index.js';
 import { WriteGuard, type ObjectStore, type RequestCounts } from '../storage/index.js';
 import type {
   CallControls,
@@ -39,6 +46,10 @@ export interface DatabaseOptions {
   logger?: EngineLogger | undefined;
   /** Parallel requests for bulk operations (default 10). */
   concurrency?: number | undefined;
+  /** Parallel document reads of one query scan (default DEFAULT_QUERY_CONCURRENCY, 32; see docs/queries.md). */
+  queryConcurrency?: number | undefined;
+  /** Read resource snapshots in scans and allow building them (default true; docs/queries.md "Snapshots"). */
+  snapshots?: boolean | SnapshotsOptions | undefined;
   /** Plugins, registered in this order (same as calling `use` for each). */
   plugins?: Plugin[] | undefined;
   /**
@@ -62,6 +73,8 @@ export class Database extends EventEmitter implements PluginHost {
   readonly readOnly: boolean;
   private readonly guard: WriteGuard;
   readonly concurrency: number;
+  /** Undefined when snapshots are turned off. */
+  private readonly snapshots: Snapshots | undefined;
   private readonly logger: EngineLogger | undefined;
   private readonly catalog: Catalog;
   private readonly hooks = new HookRegistry();
@@ -85,12 +98,22 @@ export class Database extends EventEmitter implements PluginHost {
     this.cipher = new SecretCipher(options.passphrase);
     this.logger = options.logger;
     this.concurrency = options.concurrency ?? 10;
+    this.snapshots =
+      options.snapshots === false
+        ? undefined
+        : new Snapshots(this.store, {
+            onBackgroundError: (resource, err) =>
+              this.logger?.warn({ resource, err: String(err) }, 'background snapshot rebuild failed'),
+            ...(typeof options.snapshots === 'object' ? options.snapshots : {}),
+          });
     this.catalog = new Catalog(this.store);
     this.writes = new WriteObservers(this.logger);
     this.env = {
       store: this.store,
       cipher: this.cipher,
       concurrency: this.concurrency,
+      queryConcurrency: Math.max(1, options.queryConcurrency ?? DEFAULT_QUERY_CONCURRENCY),
+      snapshots: this.snapshots,
       logger: this.logger,
       catalog: this.catalog,
       hooks: this.hooks,
@@ -200,6 +223,7 @@ export class Database extends EventEmitter implements PluginHost {
         this.logger?.warn({ plugin: plugin.name, err: String(e) }, 'plugin teardown failed');
       }
     }
+    await this.snapshots?.idle();
     this.connected = false;
     this.removeAllListeners();
   }
@@ -305,6 +329,27 @@ export class Database extends EventEmitter implements PluginHost {
       store: this.store.description,
       plugins: this.plugins,
     };
+  }
+
+  /**
+   * Packs the resource's documents into a snapshot and commits it (docs/queries.md "Snapshots"); scans then read
+   * unchanged documents from it. Safe to run from several processes at once: one commit wins, the others report
+   * `committed: false`. A ConfigError when snapshots are turned off.
+   */
+  async buildSnapshot(resource: string, options: BuildSnapshotOptions = {}): Promise<SnapshotBuildReport> {
+    return this.requireSnapshots().build(this.resource(resource).name, options);
+  }
+
+  /** Removes the resource's snapshot (its manifest, then its segments); returns the segments removed. */
+  async dropSnapshot(resource: string): Promise<number> {
+    return this.requireSnapshots().drop(this.resource(resource).name);
+  }
+
+  private requireSnapshots(): Snapshots {
+    if (this.snapshots) return this.snapshots;
+    throw new ConfigError('Snapshots are turned off for this database', {
+      hint: 'Open the database without snapshots: false (server: without --snapshots=false).',
+    });
   }
 
   /**

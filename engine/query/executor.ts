@@ -6,12 +6,15 @@
 // skip, even while documents are inserted (a new document shows up iff its key sorts after the cursor).
 // Sorted queries read every match, sort (stable, missing values last) with the id as the final tie-break, and
 // the cursor carries the last record's sort values and id: the next page re-reads the matches and returns those
-// strictly after it. Each page of a sorted query therefore costs a full read of the matches.
+// strictly after it. Each page of a sorted query therefore costs a full read of the matches — unless the resource
+// has a snapshot: a scan then takes every unchanged document from it (snapshot-source.ts), so a page costs the
+// LISTs, the segments not yet in memory and one read per changed document, the same for the fifth page as the first.
 import PQueue from 'p-queue';
 import { throwIfCancelled } from '../errors.js';
 import { idOfReferenceKey, referenceKey } from '../keys.js';
-import { compareKeys, listKeys, listPages } from '../storage/index.js';
+import { compareKeys, listAll, listKeys, listPages } from '../storage/index.js';
 import { partitionReferenceKeys } from '../partitions/index.js';
+import type { Snapshots } from '../snapshot/index.js';
 import type {
   CallControls,
   CountResult,
@@ -25,10 +28,13 @@ import type {
 import { decodeCursor, encodeCursor, type CursorState } from './cursor.js';
 import { compareSortTuples, matchesFilter, projectDocument, sortTuple } from './filter.js';
 import { DEFAULT_QUERY_CONCURRENCY, planQuery, type QueryPlanInternal } from './planner.js';
+import { SnapshotSource } from './snapshot-source.js';
 
 export interface ExecutionOptions extends CallControls {
-  /** Parallel document reads (default 10). */
+  /** Parallel document reads (default DEFAULT_QUERY_CONCURRENCY). */
   concurrency?: number;
+  /** The database's snapshots; scans use the resource's snapshot when it has one. Undefined: never. */
+  snapshots?: Snapshots | undefined;
 }
 
 /** The byte budget of one page (QueryOptions.maxBytes): the JSON array `[r1,r2,…]` of the page's records. */
@@ -64,6 +70,9 @@ interface Candidate {
   pos: string;
   /** null for a stray object under a partition prefix that is not `…/id=ID` (heal reports it). */
   id: string | null;
+  /** As LIST showed it (scan candidates): decides whether the snapshot's copy is the live one. */
+  etag?: string;
+  size?: number;
 }
 
 const NO_MATCH = Symbol('no-match');
@@ -82,6 +91,9 @@ class Execution {
   private readonly concurrency: number;
   private readonly signal: AbortSignal | undefined;
   private readonly onProgress: CallControls['onProgress'];
+  /** Set when the plan is a scan over enough documents and the resource has a snapshot. */
+  source: SnapshotSource | undefined;
+  private readonly snapshots: Snapshots | undefined;
 
   constructor(
     private readonly access: ResourceAccess,
@@ -94,8 +106,19 @@ class Execution {
     this.onProgress = options.onProgress;
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_QUERY_CONCURRENCY);
     this.queue = new PQueue({ concurrency: this.concurrency });
+    this.snapshots = plan.strategy === 'scan' ? options.snapshots : undefined;
     // HEAD first only where the filter may reject most documents from their metadata alone.
     this.headFirst = plan.strategy === 'scan' && plan.filterFields.length > 0;
+  }
+
+  /**
+   * Opens the resource's snapshot for a scan (a GET or HEAD of its manifest; none while known absent). A scan whose
+   * first LIST page shows fewer than `minDocuments` keys skips it: reading them costs little more than looking.
+   */
+  async prepare(firstPage?: { count: number; more: boolean }): Promise<void> {
+    if (!this.snapshots || this.source) return;
+    if (firstPage && !firstPage.more && firstPage.count < this.snapshots.minDocuments) return;
+    this.source = await SnapshotSource.open(this.access, this.snapshots, this.meter);
   }
 
   /** Every store request of the execution goes through here: a cancelled call issues no further request. */
@@ -142,8 +165,10 @@ class Execution {
       return NO_MATCH;
     }
     const filter = this.plan.filter;
-    let record: RecordRead | null;
-    if (this.headFirst) {
+    let record: RecordRead | null | undefined = await this.source?.read(candidate);
+    if (record) {
+      this.meter.scanned++;
+    } else if (this.headFirst) {
       record = await this.read(id, 'head');
       this.advanced(++this.meter.scanned);
       if (record && !record.complete) {
@@ -221,11 +246,14 @@ class Execution {
     }
     const prefix = plan.prefix!;
     let after = startAfter;
-    for (;;) {
+    for (let first = true; ; first = false) {
       const page = await this.list(prefix, after);
+      if (first) await this.prepare({ count: page.objects.length, more: page.isTruncated });
       const candidates = page.objects.map((obj) => ({
         pos: obj.key,
         id: plan.strategy === 'scan' ? this.access.idFromDataKey(obj.key) : idOfReferenceKey(prefix, obj.key),
+        etag: obj.etag,
+        size: obj.size,
       }));
       yield { candidates, more: page.isTruncated };
       if (!page.isTruncated || page.objects.length === 0) return;
@@ -299,7 +327,12 @@ class Execution {
   }
 }
 
-function publicPlan(plan: QueryPlanInternal, meter: Meter, estimatedRequests?: number): QueryPlan {
+function publicPlan(
+  plan: QueryPlanInternal,
+  meter: Meter,
+  estimatedRequests?: number,
+  source?: SnapshotSource,
+): QueryPlan {
   return {
     strategy: plan.strategy,
     ...(plan.prefix !== undefined ? { prefix: plan.prefix } : {}),
@@ -309,12 +342,31 @@ function publicPlan(plan: QueryPlanInternal, meter: Meter, estimatedRequests?: n
     requests: meter.requests,
     scanned: meter.scanned,
     ...(meter.skippedReferences ? { skippedReferences: meter.skippedReferences } : {}),
+    ...(source ? { snapshot: source.use(), reason: `${plan.reason} ${SNAPSHOT_REASON}` } : {}),
   };
 }
 
+const SNAPSHOT_REASON =
+  'The resource has a snapshot: documents whose ETag in the LIST is the packed one come from its segments, the others are read directly.';
+
 /** LISTs only: how many keys the plan would read, and the requests a real run would make. */
-async function estimate(access: ResourceAccess, plan: QueryPlanInternal, execution: Execution): Promise<number> {
+async function estimate(
+  access: ResourceAccess,
+  plan: QueryPlanInternal,
+  execution: Execution,
+  source?: SnapshotSource,
+): Promise<number> {
   if (plan.strategy === 'ids') return plan.ids!.length;
+  const meter = execution.meter;
+  if (source) {
+    const before = meter.requests;
+    const listed: Candidate[] = [];
+    for await (const obj of listAll(access.store, plan.prefix!, { onPage: () => execution.request() })) {
+      listed.push({ pos: obj.key, id: access.idFromDataKey(obj.key), etag: obj.etag, size: obj.size });
+    }
+    const { segments, changed } = source.estimate(listed);
+    return meter.requests - before + segments + changed;
+  }
   const keys = (await listKeys(access.store, plan.prefix!, { onPage: () => execution.request() })).length;
   const sortedOrCount = plan.sortKeys.length > 0 || plan.limit === Number.POSITIVE_INFINITY;
   const reads = sortedOrCount || plan.strategy === 'scan' ? keys : Math.min(keys, plan.limit);
@@ -326,8 +378,10 @@ export async function runQuery(access: ResourceAccess, options: QueryOptions & E
   const plan = planQuery(access, options);
   const execution = new Execution(access, plan, options, false, byteBudget(options, plan.fields));
   if (options.explain) {
-    const estimatedRequests = await estimate(access, plan, execution);
-    return { records: [], plan: publicPlan(plan, execution.meter, estimatedRequests) };
+    await execution.prepare();
+    const source = execution.source;
+    const estimatedRequests = execution.meter.requests + (await estimate(access, plan, execution, source));
+    return { records: [], plan: publicPlan(plan, execution.meter, estimatedRequests, source) };
   }
   const cursor = options.cursor !== undefined ? decodeCursor(options.cursor, plan.fingerprint) : undefined;
   const result = plan.sortKeys.length > 0 ? await execution.runSorted(cursor) : await execution.runUnsorted(cursor);
@@ -335,7 +389,7 @@ export async function runQuery(access: ResourceAccess, options: QueryOptions & E
     records: result.records.map((doc) => projectDocument(doc, plan.fields)),
     ...(result.next ? { nextCursor: encodeCursor(plan.fingerprint, result.next) } : {}),
     ...(result.truncated ? { truncated: true } : {}),
-    plan: publicPlan(plan, execution.meter),
+    plan: publicPlan(plan, execution.meter, undefined, execution.source),
   };
 }
 
@@ -355,9 +409,12 @@ export async function runCount(
   const listOnly =
     (plan.strategy === 'partition' && plan.filterCoveredByPartition) || (plan.strategy === 'scan' && noFilter);
   if (options.explain) {
-    const estimatedRequests = await estimate(access, plan, execution);
-    const listRequests = meter.requests;
-    return { count: 0, plan: publicPlan(plan, meter, listOnly ? listRequests : estimatedRequests) };
+    if (!listOnly) await execution.prepare();
+    const source = execution.source;
+    const opened = meter.requests;
+    const estimatedRequests = opened + (await estimate(access, plan, execution, source));
+    const listRequests = meter.requests - opened;
+    return { count: 0, plan: publicPlan(plan, meter, listOnly ? listRequests : estimatedRequests, source) };
   }
   if (listOnly) {
     let count = 0;
@@ -376,5 +433,5 @@ export async function runCount(
   }
   let count = 0;
   await execution.collectAll(() => count++);
-  return { count, plan: publicPlan(plan, meter) };
+  return { count, plan: publicPlan(plan, meter, undefined, execution.source) };
 }

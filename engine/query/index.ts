@@ -2,6 +2,7 @@
 // Resource and Database call (see docs/engine-api.md).
 export { runCount, runQuery } from './executor.js';
 export type { ExecutionOptions } from './executor.js';
+export { DEFAULT_QUERY_CONCURRENCY } from './planner.js';
 export {
   matchesFilter,
   normalizeSort,

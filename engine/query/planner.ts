@@ -26,7 +26,10 @@ import {
 
 export const DEFAULT_QUERY_LIMIT = 100;
 export const MAX_QUERY_LIMIT = 10_000;
-export const DEFAULT_QUERY_CONCURRENCY = 10;
+// ~25 ms per request to a remote endpoint: 10 reads in flight give ~400 documents/s, 32 give ~1,300/s (a
+// 1,000-document scan in under a second), still below the s3 store's 50-socket pool (bulk work shares it) and far
+// below S3's 5,500 GET/s per prefix; on loopback the extra parallelism costs nothing measurable.
+export const DEFAULT_QUERY_CONCURRENCY = 32;
 
 export interface QueryPlanInternal {
   strategy: QueryStrategy;

@@ -14,6 +14,7 @@ import { listPartitions, partitionReferenceKeys } from '../partitions/index.js';
 import type { CountOptions, PageOptions } from '../pipeline/index.js';
 import { runCount, runQuery } from '../query/index.js';
 import { checkJsonInput, validateDocument } from '../schema/index.js';
+import type { Snapshots } from '../snapshot/index.js';
 import type { Metadata, ObjectStore } from '../storage/index.js';
 import type {
   Attributes,
@@ -45,6 +46,10 @@ export interface ResourceEnvironment {
   readonly cipher: SecretCipher;
   /** Parallel requests for bulk operations. */
   readonly concurrency: number;
+  /** Parallel document reads of one query scan. */
+  readonly queryConcurrency: number;
+  /** Resource snapshots scans may read from; undefined when turned off. */
+  readonly snapshots: Snapshots | undefined;
   readonly logger: EngineLogger | undefined;
   readonly catalog: Catalog;
   readonly hooks: HookRegistry;
@@ -183,6 +188,12 @@ export class ResourceCore implements ResourceAccess {
     return { ...stored, doc: await this.codec.reveal(stored.doc, stored.version) };
   }
 
+  /** Decodes an object as stored (e.g. packed in a snapshot segment) exactly as readRecord does after a GET. */
+  async decodeRecord(id: string, metadata: Record<string, string>, body: Buffer, etag: string): Promise<RecordRead> {
+    const stored = this.codec.decode(id, metadata, body, etag);
+    return { ...stored, doc: await this.codec.reveal(stored.doc, stored.version) };
+  }
+
   private hookContext(event: HookEvent, id?: string) {
     return { resource: this.name, event, ...(id === undefined ? {} : { id }) };
   }
@@ -219,11 +230,11 @@ export class ResourceCore implements ResourceAccess {
   }
 
   query(options: QueryOptions = {}): Promise<QueryResult> {
-    return runQuery(this, options);
+    return runQuery(this, { ...options, concurrency: this.env.queryConcurrency, snapshots: this.env.snapshots });
   }
 
   count(options: CountOptions = {}): Promise<CountResult> {
-    return runCount(this, options);
+    return runCount(this, { ...options, concurrency: this.env.queryConcurrency, snapshots: this.env.snapshots });
   }
 
   listPartitions(partition?: string): Promise<PartitionListing[]> {

@@ -3,12 +3,15 @@
 // nested directories, one per `/`-separated segment, each name a reversible escape of the segment, so no key can
 // name a path outside the root and listing a prefix only reads the directories on that prefix's path.
 // A per-key lock file (O_EXCL) around check + rename makes conditional writes hold across processes.
+// LIST goes through an in-memory ordered index checked against directory mtimes (file-list-index.ts), so a page
+// costs about what it returns; temp and lock files a crashed writer left are removed as LIST comes across them.
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { StorageError, ValidationError } from '../errors.js';
-import { assertValidKey, compareKeys } from './key-order.js';
-import { listSorted } from './list-keys.js';
+import { FileListIndex, type ListedHead } from './file-list-index.js';
+import { assertValidKey, compareKeys, decodeToken, encodeToken } from './key-order.js';
+import { checkMaxKeys } from './list-keys.js';
 import { checkPreconditions } from './memory-store.js';
 import { normalizeMetadata } from './metadata-rules.js';
 import type {
@@ -24,7 +27,7 @@ import type {
   StoredObject,
 } from './object-store.js';
 import { RequestCounter } from './request-counter.js';
-import { decodeName, encodeKey } from './file-keys.js';
+import { encodeKey } from './file-keys.js';
 import { mapLimit } from '../util/index.js';
 
 export interface FileStoreOptions {
@@ -57,6 +60,15 @@ export class FileStore implements ObjectStore {
   private readonly counter = new RequestCounter();
   private readonly fsyncWrites: boolean;
   private readonly lockTimeoutMs: number;
+  private readonly index = new FileListIndex(
+    async (file, key) => {
+      const found = await this.readHeader(file, key);
+      if (!found) return null;
+      const { header, stat } = found;
+      return { head: { size: header.size, etag: header.etag, lastModified: found.mtime }, stat };
+    },
+    (dir, name) => void removeIfAbandoned(dir, name),
+  );
 
   constructor(root: string, options: FileStoreOptions = {}) {
     this.root = path.resolve(root);
@@ -155,25 +167,41 @@ export class FileStore implements ObjectStore {
   async list(options: ListOptions = {}): Promise<ListResult> {
     this.counter.count('ListObjectsV2');
     const prefix = options.prefix ?? '';
-    const after = options.continuationToken
-      ? Buffer.from(options.continuationToken, 'base64url').toString('utf8')
-      : options.startAfter;
-    const found: { key: string; file: string }[] = [];
-    await this.collect(this.root, '', prefix, after, found);
-    const files = new Map(found.map((f) => [f.key, f.file]));
-    const sorted = found
-      .map((f) => ({ key: f.key, bytes: Buffer.from(f.key, 'utf8') }))
-      .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
-      .map((f) => f.key);
-    const placeholder = new Date(0);
-    const page = listSorted(sorted, options, (key) => ({ key, size: 0, etag: '', lastModified: placeholder }));
+    const maxKeys = checkMaxKeys(options.maxKeys);
+    let after = options.continuationToken ? decodeToken(options.continuationToken) : options.startAfter;
+    if (after !== undefined && compareKeys(after, prefix) < 0) after = undefined;
+    // Keys come in order from the index; with a delimiter one more than the page may be read per common prefix.
     const objects: ListedObject[] = [];
-    await mapLimit(page.objects, 32, async (o, i) => {
-      const h = await this.readHeader(files.get(o.key)!, o.key);
-      // Deleted between the directory read and now: S3 would not have listed it either.
-      if (h) objects[i] = { key: o.key, size: h.header.size, etag: h.header.etag, lastModified: h.mtime };
-    });
-    return { ...page, objects: objects.filter((o) => o !== undefined) };
+    const heads: (() => Promise<ListedHead | null>)[] = [];
+    const commonPrefixes: string[] = [];
+    let last: string | undefined;
+    let truncated = false;
+    for await (const obj of this.index.objects(this.root, prefix, after)) {
+      const cut = options.delimiter ? obj.key.indexOf(options.delimiter, prefix.length) : -1;
+      const common = cut >= 0 ? obj.key.slice(0, cut + options.delimiter!.length) : undefined;
+      if (common !== undefined && common === commonPrefixes[commonPrefixes.length - 1]) {
+        last = obj.key;
+        continue;
+      }
+      if (objects.length + commonPrefixes.length === maxKeys) {
+        truncated = true;
+        break;
+      }
+      if (common !== undefined) commonPrefixes.push(common);
+      else {
+        objects.push({ key: obj.key, size: 0, etag: '', lastModified: new Date(0) });
+        heads.push(obj.head);
+      }
+      last = obj.key;
+    }
+    const found = await mapLimit(heads, 32, (head) => head());
+    // An object deleted between the directory read and now: S3 would not have listed it either.
+    const listed = objects
+      .map((o, i) => (found[i] ? { ...o, ...found[i] } : undefined))
+      .filter((o): o is ListedObject => o !== undefined);
+    return truncated
+      ? { objects: listed, commonPrefixes, isTruncated: true, nextContinuationToken: encodeToken(last!) }
+      : { objects: listed, commonPrefixes, isTruncated: false };
   }
 
   requestCounts(): RequestCounts {
@@ -212,42 +240,10 @@ export class FileStore implements ObjectStore {
     }
   }
 
-  /** Depth-first walk that only enters directories that can hold keys under `prefix` and after `after`. */
-  private async collect(
-    dir: string,
-    decoded: string,
-    prefix: string,
-    after: string | undefined,
-    out: { key: string; file: string }[],
-  ): Promise<void> {
-    let names: string[];
-    try {
-      names = await fs.readdir(dir);
-    } catch (err) {
-      if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
-      throw ioError(err, 'ListObjectsV2');
-    }
-    const subdirs: Promise<void>[] = [];
-    for (const name of names) {
-      const type = name[0];
-      if (type !== 'o' && type !== 'd' && type !== 'c') continue; // temp and lock files start with '.'
-      const full = decoded + decodeName(name.slice(1)) + (type === 'd' ? '/' : '');
-      const under = full.startsWith(prefix);
-      if (type === 'o') {
-        if (under && (after === undefined || compareKeys(full, after) > 0)) {
-          out.push({ key: full, file: path.join(dir, name) });
-        }
-        continue;
-      }
-      // Every key below this directory starts with `full` and is longer than it.
-      if (!under && !prefix.startsWith(full)) continue;
-      if (after !== undefined && !after.startsWith(full) && compareKeys(full, after) < 0) continue;
-      subdirs.push(this.collect(path.join(dir, name), full, prefix, after, out));
-    }
-    await Promise.all(subdirs);
-  }
-
-  private async readHeader(file: string, key: string): Promise<{ header: Header; mtime: Date } | null> {
+  private async readHeader(
+    file: string,
+    key: string,
+  ): Promise<{ header: Header; mtime: Date; stat: BigIntStats } | null> {
     let handle;
     try {
       handle = await fs.open(file, 'r');
@@ -256,8 +252,8 @@ export class FileStore implements ObjectStore {
       throw ioError(err, 'HeadObject', key);
     }
     try {
-      const st = await handle.stat();
-      const first = Buffer.alloc(Math.min(st.size, 4096));
+      const st = await handle.stat({ bigint: true });
+      const first = Buffer.alloc(Math.min(Number(st.size), 4096));
       await handle.read(first, 0, first.length, 0);
       let buf = first;
       const needed = MAGIC.length + HEADER_LEN_BYTES + readHeaderLength(first, key);
@@ -265,7 +261,7 @@ export class FileStore implements ObjectStore {
         buf = Buffer.alloc(needed);
         await handle.read(buf, 0, needed, 0);
       }
-      return { header: parseObject(buf, key).header, mtime: st.mtime };
+      return { header: parseObject(buf, key).header, mtime: new Date(Number(st.mtimeMs)), stat: st };
     } finally {
       await handle.close();
     }
@@ -315,6 +311,40 @@ export class FileStore implements ObjectStore {
     } finally {
       await fs.rm(lock, { force: true });
     }
+  }
+}
+
+/**
+ * A temp file (`.tmp-PID-…`) or lock (`.lock-…`) whose writer process is gone, left by a crash, is removed when a
+ * LIST re-reads its directory. Only when the PID is dead on this host and the file is older than STALE_LOCK_MS:
+ * a live writer's files are never touched, and a PID from another host sharing the directory is left alone
+ * until it is that old.
+ */
+async function removeIfAbandoned(dir: string, name: string): Promise<void> {
+  const match = /^\.(tmp|lock)-/.exec(name);
+  if (!match) return;
+  const file = path.join(dir, name);
+  try {
+    if (match[1] === 'lock') {
+      await removeIfStale(file);
+      return;
+    }
+    const pid = Number(name.split('-')[1]);
+    const st = await fs.stat(file);
+    if (Date.now() - st.mtimeMs < STALE_LOCK_MS || !processGone(pid)) return;
+    await fs.rm(file, { force: true });
+  } catch {
+    // gone already, or not ours to judge: leave it
+  }
+}
+
+function processGone(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

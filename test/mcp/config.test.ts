@@ -1,7 +1,15 @@
 // Configuration: flag > environment > default, unknown or malformed options rejected, secrets redacted.
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_KEYS, createLogger, flagName, helpText, loadConfig, redactConfig } from '../../server/index.js';
+import {
+  CONFIG_KEYS,
+  createLogger,
+  flagName,
+  helpText,
+  loadConfig,
+  openDatabase,
+  redactConfig,
+} from '../../server/index.js';
 
 function run(argv: string[], env: Record<string, string> = {}) {
   const result = loadConfig(argv, env);
@@ -22,6 +30,18 @@ describe('config', () => {
       queryMaxLimit: 200,
     });
     expect(origins.connectionString).toBe('default');
+  });
+
+  it('sets query concurrency and turns snapshots off by flag or environment', async () => {
+    expect(run([]).config).toMatchObject({ queryConcurrency: 32, snapshots: true });
+    const { config } = run(['--query-concurrency=64'], { S3DB_SNAPSHOTS: 'false' });
+    expect(config).toMatchObject({ queryConcurrency: 64, snapshots: false });
+    expect(() => loadConfig(['--query-concurrency=0'], {})).toThrow(/query/i);
+    const logger = createLogger({ logLevel: 'silent' });
+    const db = await openDatabase({ ...config, connectionString: 'memory://snapshots-off' }, logger);
+    await db.createResource({ name: 'x', attributes: { a: 'string' } });
+    await expect(db.buildSnapshot('x')).rejects.toMatchObject({ code: 'CONFIG' });
+    await db.close();
   });
 
   it('takes a flag over the environment over the default', () => {

@@ -2,7 +2,10 @@
 // S3DB_WRITER_CONNECTION. Modes:
 //   mixed W       — inserts w{W}-0..4 (owner W) and sets field w{W} of record "counter" of resource "shared"
 //   bulk N        — insertMany of N records into resource "bulk" in batches of 20, printing each acknowledged id
+//   snapshot B    — builds a snapshot of resource "snap" in segments of about B bytes, printing "segment" after
+//                   each segment PUT (the crash test kills it mid-build), then "committed" or "lost"
 import { Database, openStore } from '../../engine/index.js';
+import { snapshotSegmentsPrefix } from '../../engine/internal.js';
 
 const [mode, arg] = process.argv.slice(2);
 const store = openStore(process.env.S3DB_WRITER_CONNECTION ?? '');
@@ -28,6 +31,15 @@ if (mode === 'mixed') {
     const { ids } = await r.insertMany(items, { concurrency: 10 });
     for (const id of ids) process.stdout.write(`${id}\n`);
   }
+} else if (mode === 'snapshot') {
+  const put = store.put.bind(store);
+  store.put = async (key, ...rest) => {
+    const out = await put(key, ...rest);
+    if (key.startsWith(snapshotSegmentsPrefix('snap'))) process.stdout.write('segment\n');
+    return out;
+  };
+  const report = await db.buildSnapshot('snap', { segmentBytes: Number(arg), concurrency: 4 });
+  process.stdout.write(report.committed ? 'committed\n' : 'lost\n');
 } else {
   throw new Error(`unknown mode ${String(mode)}`);
 }

@@ -115,7 +115,11 @@ for (const testStore of testStores()) {
 
       it('a scan falls back to GET when the metadata lacks the filter fields', async () => {
         const { store, access } = await setup(100, ['n']);
-        const result = await runQuery(access, { filter: { note: { $contains: 'note 9' } }, limit: 1000 });
+        const result = await runQuery(access, {
+          filter: { note: { $contains: 'note 9' } },
+          limit: 1000,
+          concurrency: 10,
+        });
         expect(result.records).toHaveLength(11);
         expect(store.requestCounts().byOperation.HeadObject).toBeLessThanOrEqual(10);
         expect(result.plan.requests).toBe(store.requestCounts().total);

@@ -1,0 +1,80 @@
+// Where a scan takes its documents from when the resource has a snapshot: a LIST entry whose ETag and size are
+// the packed ones is decoded from its segment (no request once the segment is in memory); any other entry —
+// changed or new since the build, or in a segment removed meanwhile — is read directly by the executor. Keys
+// absent from the LIST are never looked up, so deleted documents never come back: the result is what a full scan
+// returns at the time of the LIST.
+import type { SnapshotMeter, Snapshots, SnapshotView } from '../snapshot/index.js';
+import type { QuerySnapshotUse, RecordRead, ResourceAccess } from '../types.js';
+
+export interface ListedCandidate {
+  id: string | null;
+  etag?: string;
+  size?: number;
+}
+
+export class SnapshotSource {
+  fromSnapshot = 0;
+  changed = 0;
+
+  private constructor(
+    private readonly access: ResourceAccess & Required<Pick<ResourceAccess, 'decodeRecord'>>,
+    readonly view: SnapshotView,
+    private readonly snapshots: Snapshots,
+  ) {}
+
+  /** The resource's snapshot for this query, or undefined when there is none (or the access cannot decode). */
+  static async open(
+    access: ResourceAccess,
+    snapshots: Snapshots | undefined,
+    meter: SnapshotMeter,
+  ): Promise<SnapshotSource | undefined> {
+    if (!snapshots || !access.decodeRecord) return undefined;
+    const view = await snapshots.open(access.name, meter);
+    return view
+      ? new SnapshotSource(access as ResourceAccess & Required<Pick<ResourceAccess, 'decodeRecord'>>, view, snapshots)
+      : undefined;
+  }
+
+  /** The packed record when the candidate is unchanged since the build; undefined when it must be read directly. */
+  async read(candidate: ListedCandidate): Promise<RecordRead | undefined> {
+    const { id, etag, size } = candidate;
+    if (id === null || etag === undefined || size === undefined) return undefined;
+    const segment = this.view.lookup(id, etag, size);
+    const entry = segment === undefined ? null : await this.view.entry(segment, id);
+    if (!entry) {
+      this.changed++;
+      return undefined;
+    }
+    this.fromSnapshot++;
+    return this.access.decodeRecord(id, entry.metadata, entry.body, entry.etag);
+  }
+
+  /** Segment GETs a run over these LIST entries would make, and how many entries it would read directly. */
+  estimate(listed: ListedCandidate[]): { segments: number; changed: number } {
+    const needed = new Set<number>();
+    let changed = 0;
+    for (const c of listed) {
+      const segment =
+        c.id === null || c.etag === undefined || c.size === undefined
+          ? undefined
+          : this.view.lookup(c.id, c.etag, c.size);
+      if (segment === undefined) changed++;
+      else if (!this.view.cached(segment)) needed.add(segment);
+    }
+    return { segments: needed.size, changed };
+  }
+
+  /** What this query took from the snapshot; tells the snapshots how stale it has become. */
+  use(): QuerySnapshotUse {
+    const m = this.view.manifest;
+    this.snapshots.noteChanged(this.access.name, this.changed, m.documents);
+    return {
+      builtAt: m.builtAt,
+      documents: m.documents,
+      segments: m.segments.length,
+      fromSnapshot: this.fromSnapshot,
+      changed: this.changed,
+      segmentsRead: this.view.segmentsRead,
+    };
+  }
+}
