@@ -10,3 +10,4 @@ export { tokenize } from './plugins/fulltext/index.js';
 export { percentile } from './plugins/metrics/index.js';
 export type { RecordRead, ResourceAccess } from './types.js';
 export { idForMessage } from './plugins/queue-consumer/index.js';
+export { DEFAULT_QUERY_CONCURRENCY } from './query/index.js';

@@ -61,7 +61,8 @@ export class Catalog {
         this.etag = obj.etag;
         this.problems = problems;
         this.salvage = salvage;
-        this.needsScan = unreadable || truncated || problems.some((p) => p.kind === 'resource-unreadable');
+        // Any repair means the file was damaged: what it lost can only be learnt from the bucket (one LIST).
+        this.needsScan = unreadable || truncated || problems.length > 0;
         return;
       }
       const fresh = emptyCatalog();

@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Database, MemoryStore, type Document } from '../../engine/index.js';
+import { DEFAULT_QUERY_CONCURRENCY } from '../../engine/internal.js';
 import { testStores } from '../support/stores.js';
 
 const pageBytes = (records: readonly Document[]) =>
@@ -72,9 +73,9 @@ describe('query maxBytes', () => {
     const next = await resource.query({ limit: 1, filter: { n: { $gte: 0 } }, cursor: result.nextCursor! });
     expect(pageBytes([...result.records, ...next.records])).toBeGreaterThan(1500);
     expect(counts.total).toBe(result.plan.requests);
-    // One LIST, the records returned, the one that did not fit, and at most the concurrency window (10) in flight.
+    // One LIST, the records returned, the one that did not fit, and at most the concurrency window in flight.
     expect(counts.byOperation.ListObjectsV2).toBe(1);
-    expect(counts.total).toBeLessThanOrEqual(1 + result.records.length + 1 + 10);
+    expect(counts.total).toBeLessThanOrEqual(1 + result.records.length + 1 + DEFAULT_QUERY_CONCURRENCY);
   });
 
   it('the first record is returned even when it alone passes the budget', async () => {

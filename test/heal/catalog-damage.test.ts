@@ -83,7 +83,8 @@ describe('damaged s3db.json text, property-based', () => {
           expect((await db.resource('notes').count()).count).toBe(5);
         },
       ),
-      { numRuns: 40 },
+      // Always tried: a well-formed catalog that lists none of the bucket's resources (found by this property).
+      { numRuns: 40, examples: [['{"version":"1","resources":{}}']] },
     );
   });
 });

@@ -127,6 +127,7 @@ describe('what an agent trips on', () => {
       'fieldTypes',
       'allowSecretRetype',
       'readOnly',
+      'buildSnapshot',
     ]);
     const wrong: string[] = [];
     const seen = new Set<string>();
