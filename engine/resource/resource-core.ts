@@ -411,6 +411,7 @@ export class ResourceCore implements ResourceAccess {
     needs: { previous: boolean } = { previous: false },
   ): Promise<{ previous: Document }> {
     validateId(id);
+    this.codec.assertWritable('delete documents');
     const state = this.state;
     if (state.def.paranoid && options.confirm !== true) {
       throw new ValidationError(`"${this.name}" is paranoid: deleting needs confirmation`, {
