@@ -26,14 +26,20 @@ export const healTool = defineTool({
     'currentVersion naming a missing version, invalid partitions/hooks/attributes, a missing keyMap, resources ' +
     'with data but no catalog entry; fields on documents the catalog lost (declared as field_<key>); ' +
     'documents whose version is unknown (re-stamped), objects that cannot be ' +
-    'decoded (moved to s3db.quarantine/), partition references to missing documents, missing or stale ' +
+    'decoded (reported with the format they look like and left in place; moved to s3db.quarantine/ only with ' +
+    'quarantine true), partition references to missing documents, missing or stale ' +
     'references; with dryRun false also rebuilds the full-text indexes (when that plugin is on). Default is a dry run ' +
     'that only reports and writes nothing; a repair first copies s3db.json to ' +
     's3db.json.corrupted.<timestamp>.backup and lists every backup key. ' +
+    'A bucket written by s3db.js is reported as such and never changed (migrate it instead). ' +
     'Example: {"dryRun":true} or {"dryRun":false,"resource":"users"}',
   inputSchema: z.object({
     dryRun: z.boolean().default(true).describe('Only report problems (default true); false repairs them'),
     resource: resourceName().optional().describe('Only this resource'),
+    quarantine: z
+      .boolean()
+      .default(false)
+      .describe('Move objects that cannot be decoded to s3db.quarantine/ (default false: report, leave in place)'),
   }),
   outputSchema: z.object({
     dryRun: z.boolean(),
@@ -51,6 +57,7 @@ export const healTool = defineTool({
     }
     const report = await ctx.db.heal({
       dryRun: args.dryRun,
+      quarantine: args.quarantine,
       ...(args.resource === undefined ? {} : { resource: args.resource }),
     });
     const fulltext = ctx.db.plugin?.('FullTextPlugin');

@@ -269,7 +269,7 @@ export class Database extends EventEmitter implements PluginHost {
    * Checks (and unless dryRun repairs) the catalog, resources in the bucket but not in it, each resource's data
    * objects, then its partition references. A dry run only reads. The report is sorted (resource, kind, key).
    */
-  async heal(options: { dryRun?: boolean; resource?: string } = {}): Promise<HealReport> {
+  async heal(options: { dryRun?: boolean; resource?: string; quarantine?: boolean } = {}): Promise<HealReport> {
     this.assertConnected();
     const scope: HealScope = {
       store: this.store,
@@ -279,7 +279,7 @@ export class Database extends EventEmitter implements PluginHost {
     };
     const report = await healDatabase(
       scope,
-      { dryRun: options.dryRun ?? true, resource: options.resource },
+      { dryRun: options.dryRun ?? true, resource: options.resource, quarantine: options.quarantine },
       { problems: this.connectRepairs, backups: this.connectBackups },
     );
     // Repairs change what reads return without a document write: caches listen to this.

@@ -1,6 +1,7 @@
 // heal over a whole database: the catalog (re-read and rebuilt from the bucket), then per resource its data
 // objects and its partition references. A dry run only reads. The report is sorted (resource, kind, key).
 import { Catalog } from '../catalog/index.js';
+import { healS3dbjsBucket } from '../compat/s3dbjs/index.js';
 import { healRecords, keyStamp } from '../heal/index.js';
 import { healPartitions } from '../partitions/index.js';
 import type { ResourceCore } from '../resource/index.js';
@@ -19,6 +20,8 @@ export interface HealScope {
 export interface HealOptions {
   dryRun: boolean;
   resource?: string | undefined;
+  /** Move objects that cannot be decoded to s3db.quarantine/ (default: report them and leave them in place). */
+  quarantine?: boolean | undefined;
 }
 
 export async function healDatabase(
@@ -28,6 +31,11 @@ export async function healDatabase(
 ): Promise<HealReport> {
   const { store, concurrency, catalog } = scope;
   const { dryRun } = options;
+  if (catalog.foreign) {
+    // Another tool's bucket: reported, never rewritten (migrateFromS3dbjs copies it into this format).
+    const found = await healS3dbjsBucket(store, catalog.foreign, { resource: options.resource, concurrency });
+    return { dryRun, problems: found.sort(compareProblems), repaired: [], backups: [] };
+  }
   const problems: HealProblem[] = [...earlier.problems];
   const backups: string[] = [...earlier.backups];
   const found = await new Catalog(store).loadAndRepair({ scan: 'always', dryRun, concurrency });
@@ -37,7 +45,12 @@ export async function healDatabase(
   const names = options.resource === undefined ? catalog.names() : [scope.core(options.resource).name];
   const stamp = keyStamp();
   for (const name of names) {
-    const records = await healRecords(store, name, catalog.entry(name), { dryRun, concurrency, stamp });
+    const records = await healRecords(store, name, catalog.entry(name), {
+      dryRun,
+      concurrency,
+      stamp,
+      quarantine: options.quarantine === true,
+    });
     problems.push(...records.problems);
     backups.push(...records.backups);
     if (!dryRun && records.unmapped.length > 0) {

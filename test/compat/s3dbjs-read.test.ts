@@ -2,6 +2,7 @@
 // compared with what s3db.js itself read back, on the memory store (both metadata spellings) and on radosgw.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database, MemoryStore, type ObjectStore } from '../../engine/index.js';
+import { listKeys } from '../../engine/internal.js';
 import {
   acceptable,
   expectedRecords,
@@ -50,6 +51,31 @@ async function openOver(store: ObjectStore, passphrase = fixture.passphrase): Pr
   const db = new Database({ store, passphrase });
   await db.connect();
   return db;
+}
+
+async function expectHealChangesNothing(db: Database, store: ObjectStore): Promise<void> {
+  const before = await snapshot(store);
+  store.resetRequestCounts();
+  for (const dryRun of [true, false]) {
+    for (const quarantine of [false, true]) {
+      const report = await db.heal({ dryRun, quarantine });
+      expect(report.problems.map((p) => p.kind)).toEqual(['foreign-format']);
+      expect(report.problems[0]!.message).toMatch(/s3db\.js 21\.6\.2 format: 9 resource\(s\), 79 record\(s\)/);
+      expect(report.problems[0]!.message).toContain('s3db migrate --from-s3dbjs');
+      expect(report.repaired).toEqual([]);
+      expect(report.backups).toEqual([]);
+    }
+  }
+  const c = store.requestCounts().byOperation;
+  expect(c.PutObject + c.DeleteObject + c.DeleteObjects).toBe(0);
+  expect(await snapshot(store)).toEqual(before);
+}
+
+/** Every key with its ETag. */
+async function snapshot(store: ObjectStore): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const key of await listKeys(store, '')) out.set(key, (await store.head(key))!.etag);
+  return out;
 }
 
 async function readAll(db: Database): Promise<Map<string, Record<string, unknown>>> {
@@ -133,6 +159,10 @@ describe.each<View>(['aws', 'radosgw'])('s3db.js 21.6.2 bucket on the memory sto
     expect(doc.apiKey).toBe('[encrypted]');
   });
 
+  it('heal, dry run or not, reports the format and how to migrate, and changes nothing', async () => {
+    await expectHealChangesNothing(db, store);
+  });
+
   it('refuses every write with a hint to migrate, and connect wrote nothing', async () => {
     const before = (await store.get('s3db.json'))!.etag;
     const articles = db.resource('articles');
@@ -153,11 +183,13 @@ const server = s3TestServer();
 describe.skipIf(server === null)('s3db.js 21.6.2 bucket on radosgw', () => {
   let bucket: string;
   let db: Database;
+  let store: ObjectStore;
   beforeAll(async () => {
     bucket = await createTestBucket(server!);
     await loadFixtureUnguarded(server!, bucket);
-    const store = openS3Store(server!, bucket);
-    enforceUserMetadataLimit(store.client);
+    const s3 = openS3Store(server!, bucket);
+    enforceUserMetadataLimit(s3.client);
+    store = s3;
     db = await openOver(store);
   });
   afterAll(async () => {
@@ -171,5 +203,9 @@ describe.skipIf(server === null)('s3db.js 21.6.2 bucket on radosgw', () => {
     const docs = await readAll(db);
     for (const [resource, id] of records) checkAgainstAws(resource, id, docs.get(`${resource}/${id}`)!);
     expect(docs).toEqual(reference);
+  });
+
+  it('heal, dry run or not, reports the format and changes nothing', async () => {
+    await expectHealChangesNothing(db, store);
   });
 });

@@ -10,5 +10,6 @@ export {
 } from './catalog.js';
 export { decryptS3dbjsSecret } from './cipher.js';
 export { detectForeignCatalog, foreignWriteError } from './foreign.js';
+export { healS3dbjsBucket } from './heal.js';
 export { decodeRecord, type S3dbjsRecord } from './record.js';
 export { catalogView, migratedDefinition } from './translate.js';
