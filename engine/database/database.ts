@@ -1,6 +1,7 @@
 // The Database: one store, one catalog (s3db.json), the resources it defines, the plugins and hooks registered
 // in this process, and the events applications listen to. Stats, heal and definition checks live beside it.
 import { EventEmitter } from 'node:events';
+import type { S3dbjsCatalog } from '../compat/s3dbjs/index.js';
 import { Catalog, definitionHash, keysFor, versionNumber, type CatalogResource } from '../catalog/index.js';
 import { SecretCipher } from '../crypto/index.js';
 import { ConfigError, isS3dbError } from '../errors.js';
@@ -137,6 +138,14 @@ export class Database extends EventEmitter implements PluginHost {
         throw pluginError(plugin.name, 'setup', e);
       }
     }
+  }
+
+  /**
+   * The s3db.js catalog when the bucket was written by s3db.js (read as is, every write refused; see
+   * docs/s3dbjs.md), else undefined.
+   */
+  get catalogFormat(): S3dbjsCatalog | undefined {
+    return this.catalog.foreign;
   }
 
   get passphraseSet(): boolean {

@@ -110,12 +110,16 @@ export function migratedDefinition(
 } {
   const current = r.versions[r.currentVersion]!;
   const attributes = unionAttributes(r);
+  // s3db.js adds byCreatedDate/byUpdatedDate on its own with timestamps; timestamps are no attributes here.
+  const partitions = Object.fromEntries(
+    Object.entries(current.partitions).filter(([, p]) => !Object.keys(p.fields).some((f) => TIMESTAMP_FIELDS.has(f))),
+  ) as Record<string, PartitionDefinition>;
   for (const field of extraFields) if (!Object.hasOwn(attributes, field)) attributes[field] = 'any';
   return {
     name,
     attributes,
     behavior: behaviorOf(current),
-    partitions: current.partitions as Record<string, PartitionDefinition>,
+    partitions,
     timestamps: usesTimestamps(current),
     paranoid: current.paranoid,
     createdBy: r.createdBy,
