@@ -3,6 +3,7 @@
 import { createCipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { detectS3dbjsCatalog } from '../../engine/compat/s3dbjs/catalog.js';
 import { decryptS3dbjsSecret } from '../../engine/compat/s3dbjs/cipher.js';
 import { decodeField } from '../../engine/compat/s3dbjs/field.js';
 import { fieldSpec } from '../../engine/compat/s3dbjs/schema.js';
@@ -119,5 +120,22 @@ describe('s3db.js values', () => {
     const wrong = async () => pbkdf2Sync('other', salt, 1, 32, 'sha256');
     await expect(decryptS3dbjsSecret(seal('x'), 'k', wrong)).rejects.toMatchObject({ code: 'ENCRYPTION' });
     await expect(decryptS3dbjsSecret('c2hvcnQ=', 'k', keyFor)).rejects.toMatchObject({ code: 'ENCRYPTION' });
+  });
+});
+
+describe('s3db.js catalog detection', () => {
+  const own = '0.1.0';
+  it('recognizes s3db.js by its schemaRegistry, or by resources without a keyMap from another writer', () => {
+    const v1 = { attributes: { a: 'string' } };
+    const registry = { resources: { r: { versions: { v1 }, schemaRegistry: { mapping: { a: 0 } } } } };
+    expect(detectS3dbjsCatalog({ s3dbVersion: '21.6.2', ...registry }, own)?.resources.r?.currentVersion).toBe('v1');
+    expect(detectS3dbjsCatalog({ s3dbVersion: '19.0.0', resources: { r: { versions: { v1 } } } }, own)).not.toBeNull();
+  });
+  it("never takes this engine's catalogs (or an empty one) for s3db.js", () => {
+    expect(detectS3dbjsCatalog({ s3dbVersion: '0.2.0', resources: {} }, own)).toBeNull();
+    expect(detectS3dbjsCatalog({ s3dbVersion: own, resources: { r: { versions: {} } } }, own)).toBeNull();
+    const ours = { s3dbVersion: '0.9.0', resources: { r: { versions: { v0: { attributes: {} } }, keyMap: {} } } };
+    expect(detectS3dbjsCatalog(ours, own)).toBeNull();
+    expect(detectS3dbjsCatalog([], own)).toBeNull();
   });
 });

@@ -54,7 +54,7 @@ function versionOf(raw: unknown): S3dbjsVersion | null {
 
 /**
  * The s3db.js view of a parsed s3db.json, or null when the file is not s3db.js's: a resource keeps a
- * `schemaRegistry`, or the writer is not this engine and no resource has this engine's `keyMap`.
+ * `schemaRegistry`, or there are resources, none with this engine's `keyMap`, and the writer is not this engine.
  */
 export function detectS3dbjsCatalog(raw: unknown, ownVersion: string): S3dbjsCatalog | null {
   if (!isPlainObject(raw) || !isPlainObject(raw.resources)) return null;
@@ -62,7 +62,8 @@ export function detectS3dbjsCatalog(raw: unknown, ownVersion: string): S3dbjsCat
   const registry = entries.some((e) => isPlainObject(e.schemaRegistry));
   const ours = entries.some((e) => isPlainObject(e.keyMap));
   const writer = typeof raw.s3dbVersion === 'string' ? raw.s3dbVersion : '';
-  if (!registry && (ours || writer === '' || writer === ownVersion)) return null;
+  // An empty catalog is nobody's in particular (and another release of this engine writes another version).
+  if (!registry && (ours || entries.length === 0 || writer === '' || writer === ownVersion)) return null;
   const resources: Record<string, S3dbjsResource> = {};
   for (const [name, entry] of Object.entries(raw.resources)) {
     if (!isPlainObject(entry) || !isPlainObject(entry.versions)) continue;
