@@ -60,9 +60,24 @@ function undecodable(metadata: Record<string, string>, body: Buffer): string | n
   return null;
 }
 
-/** What wrote an object this engine cannot decode, as far as its metadata tells. */
+/**
+ * What wrote an object this engine cannot decode, as far as its metadata tells: s3db.js keeps `_v` (`-v` on
+ * radosgw, like this engine) and untagged values, so none of its attribute values decodes here.
+ */
 function formatOf(metadata: Record<string, string>): string {
-  if (Object.hasOwn(metadata, '_v')) return 's3db.js (its `_v` key; migrate with `s3db migrate --from-s3dbjs`)';
+  const values = Object.entries(metadata).filter(([k]) => !k.startsWith(SYSTEM_KEY_PREFIX) && !k.startsWith('_'));
+  const decodes = (v: string) => {
+    try {
+      decodeValue(v);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const versioned = Object.hasOwn(metadata, '_v') || Object.hasOwn(metadata, VERSION_FIELD);
+  if (versioned && values.length > 0 && !values.some(([, v]) => decodes(v))) {
+    return 's3db.js, by its look (migrate with `s3db migrate --from-s3dbjs`)';
+  }
   return 'unknown';
 }
 

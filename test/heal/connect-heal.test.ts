@@ -86,7 +86,7 @@ for (const s of testStores()) {
       const db = await seeded(store);
       const key = 'resource=users/data/id=b';
       const original = (await store.get(key))!;
-      await store.put(key, original.body, { '0': 'Ann', _v: 'v0' });
+      await store.put(key, original.body, { '0': 'Ann', '1': 'EU', _v: 'v0' });
       const foreign = (await store.get(key))!;
       store.resetRequestCounts();
       for (const dryRun of [true, false]) {
