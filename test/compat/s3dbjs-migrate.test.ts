@@ -1,6 +1,6 @@
 // migrateFromS3dbjs on the 21.6.2 fixture: a dry run writes nothing, the copy reads back equal and passes heal,
 // a second run changes nothing, and a run killed midway completes when started again.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Database,
   MemoryStore,
@@ -9,7 +9,9 @@ import {
   type ObjectStore,
 } from '../../engine/index.js';
 import { listKeys } from '../../engine/internal.js';
-import { expectedRecords, fixture, loadFixture } from '../support/s3dbjs-fixture.js';
+import { enforceUserMetadataLimit } from '../support/metadata-guard.js';
+import { expectedRecords, fixture, loadFixture, loadFixtureUnguarded } from '../support/s3dbjs-fixture.js';
+import { createTestBucket, openS3Store, removeTestBucket, s3TestServer } from '../support/stores.js';
 
 const records = expectedRecords();
 
@@ -129,5 +131,30 @@ describe('migrateFromS3dbjs', () => {
     await expect(migrateFromS3dbjs({ source, target: source, passphrase: 'x' })).rejects.toMatchObject({
       code: 'CONFIG',
     });
+  });
+});
+
+const server = s3TestServer();
+describe.skipIf(server === null)('migrateFromS3dbjs from radosgw to radosgw', () => {
+  const buckets: string[] = [];
+  afterAll(async () => {
+    for (const b of buckets) await removeTestBucket(server!, b);
+  });
+
+  it('copies the fixture bucket within the 2 KB metadata limit, equal to what it read, and passes heal', async () => {
+    const [from, to] = [await createTestBucket(server!), await createTestBucket(server!)];
+    buckets.push(from, to);
+    await loadFixtureUnguarded(server!, from);
+    const source = openS3Store(server!, from);
+    const target = openS3Store(server!, to);
+    const sizes = enforceUserMetadataLimit(target.client);
+    const report = await migrateFromS3dbjs({ source, target, passphrase: fixture.passphrase, dryRun: false });
+    expect(report.complete).toBe(true);
+    expect(total(report, 'written')).toBe(79);
+    expect(Math.max(...sizes.map((s) => s.bytes))).toBeLessThanOrEqual(2048);
+    expect(await readBack(target)).toEqual(await readBack(source));
+    const db = new Database({ store: target, passphrase: fixture.passphrase });
+    await db.connect();
+    expect((await db.heal({ dryRun: true })).problems).toEqual([]);
   });
 });
