@@ -100,6 +100,13 @@ export {
   type ResourceSummary,
 } from './database/index.js';
 export { Resource } from './resource/index.js';
+export {
+  migrateFromS3dbjs,
+  type MigratedResource,
+  type MigrateFromS3dbjsOptions,
+  type MigrationReport,
+} from './compat/s3dbjs/migrate/index.js';
+export { S3DBJS_FORMAT, type S3dbjsCatalog } from './compat/s3dbjs/index.js';
 export { createIdStream, createInsertStream, createRecordStream, type StreamOptions } from './streams.js';
 export { generateId, validateId } from './ids.js';
 export { PBKDF2_ITERATIONS, SecretCipher } from './crypto/index.js';

@@ -2,7 +2,7 @@
 export { compareKeys, listAll, listKeys, mapStorageError } from './storage/index.js';
 export { dataKey, dataPrefix, idOfDataKey, snapshotManifestKey, snapshotRoot, snapshotSegmentsPrefix } from './keys.js';
 export { buildSnapshot, decodeManifest, decodeSegment } from './snapshot/index.js';
-export { mapLimit } from './util/index.js';
+export { deletePath, mapLimit, setPath } from './util/index.js';
 export { parseCatalog, repairJson } from './catalog/index.js';
 export { normalizePartitions, partitionReferenceKeys, writePartitionReference } from './partitions/index.js';
 export { cacheKey, documentScopes, readScope } from './plugins/cache/index.js';

@@ -16,12 +16,16 @@ export const healTool = defineTool({
   kind: 'admin',
   description:
     'Find damage and, with dryRun false, repair it (s3db.json backed up first): an invalid or lost s3db.json ' +
-    '(repaired or rebuilt), bad definitions, lost resources or fields, undecodable documents (quarantined), unknown ' +
-    'versions, missing/stale/orphan partition references, broken audit hash chains (reported, never repaired). Default: a dry run, nothing written. ' +
+    '(repaired or rebuilt), bad definitions, lost resources or fields, undecodable objects (reported, left in place; moved to quarantine only with quarantine true), unknown ' +
+    'versions, missing/stale/orphan partition references, broken audit hash chains (reported, never repaired). Default: a dry run, nothing written. An s3db.js bucket is reported, never changed (migrate it). ' +
     'Example: {"dryRun":true} or {"dryRun":false,"resource":"users"}',
   inputSchema: toolArgs({
     dryRun: z.boolean().default(true).describe('Only report (default); false repairs'),
     resource: resourceName().optional().describe('Only this resource'),
+    quarantine: z
+      .boolean()
+      .default(false)
+      .describe('Move objects that cannot be decoded to s3db.quarantine/ (default false: report, leave in place)'),
   }),
   outputSchema: z.object({
     dryRun: z.boolean(),
@@ -38,6 +42,7 @@ export const healTool = defineTool({
       dryRun: args.dryRun,
       signal: ctx.signal,
       onProgress: engineProgress(ctx, 'resources checked'),
+      quarantine: args.quarantine,
       ...(args.resource === undefined ? {} : { resource: args.resource }),
     });
     const fulltext = ctx.db.plugin?.('FullTextPlugin');

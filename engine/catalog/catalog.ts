@@ -1,10 +1,11 @@
 // s3db.json: the catalog of resources and their versions. Read in one GET, created with ifNoneMatch, written
 // with ifMatch and re-applied on conflict so concurrent writers never lose each other's changes.
+import { catalogView, detectForeignCatalog, foreignWriteError, type S3dbjsCatalog } from '../compat/s3dbjs/index.js';
 import { ConflictError, isS3dbError, NotFoundError, S3dbError } from '../errors.js';
 import { CATALOG_KEY, catalogBackupKey } from '../keys.js';
 import type { ObjectStore, StoredObject } from '../storage/index.js';
 import type { HealProblem } from '../types.js';
-import { definitionHash, emptyCatalog, type CatalogFile, type CatalogResource } from './definition.js';
+import { definitionHash, emptyCatalog, S3DB_VERSION, type CatalogFile, type CatalogResource } from './definition.js';
 import { parseCatalog, problem } from './parse.js';
 import { rebuildResources, resourcePrefixes } from './rebuild.js';
 
@@ -18,6 +19,8 @@ export class Catalog {
   problems: HealProblem[] = [];
   /** The last load could not read the file at all, or dropped a resource: the bucket must be scanned. */
   needsScan = false;
+  /** Set when s3db.json was written by s3db.js: read through engine/compat/s3dbjs, never written. */
+  foreign: S3dbjsCatalog | undefined;
   private salvage: Record<string, unknown> = {};
   /** When s3db.json was last read or checked (ms), and the check in flight. */
   private checkedAt = 0;
@@ -56,6 +59,15 @@ export class Catalog {
       this.checkedAt = Date.now();
       if (obj === 'damaged') return;
       if (obj) {
+        this.foreign = detectForeignCatalog(obj.body, S3DB_VERSION);
+        if (this.foreign) {
+          this.data = catalogView(this.foreign);
+          this.etag = obj.etag;
+          this.problems = [];
+          this.needsScan = false;
+          this.salvage = {};
+          return;
+        }
         const { catalog, problems, unreadable, truncated, salvage } = parseCatalog(obj.body.toString('utf8'));
         this.data = catalog;
         this.etag = obj.etag;
@@ -167,6 +179,7 @@ export class Catalog {
    * `change` returns false when nothing needs writing.
    */
   async mutate(change: (catalog: CatalogFile) => boolean): Promise<void> {
+    if (this.foreign) throw foreignWriteError(this.foreign, 'change s3db.json');
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const draft = structuredClone(this.data);
       if (!change(draft)) return;
@@ -220,6 +233,7 @@ export class Catalog {
   }): Promise<{ problems: HealProblem[]; backups: string[] }> {
     for (let attempt = 0; ; attempt++) {
       await this.load(options.create !== false);
+      if (this.foreign) return { problems: [], backups: [] }; // never repaired into this format: migrate instead
       if (options.scan === 'always' || this.needsScan) await this.completeFromBucket(options.concurrency);
       const problems = this.problems;
       if (problems.length === 0 || options.dryRun) return { problems, backups: [] };

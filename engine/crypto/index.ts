@@ -27,6 +27,11 @@ export class SecretCipher {
     return this.passphrase !== undefined;
   }
 
+  /** The derived key for `salt` (cached); also decrypts values in other layouts (engine/compat). */
+  keyFor(salt: Buffer): Promise<Buffer> {
+    return this.key(salt);
+  }
+
   private key(salt: Buffer): Promise<Buffer> {
     const id = salt.toString('hex');
     const cached = this.keys.get(id);

@@ -1,6 +1,7 @@
 // The Database: one store, one catalog (s3db.json), the resources it defines, the plugins and hooks registered
 // in this process, and the events applications listen to. Stats, heal and definition checks live beside it.
 import { EventEmitter } from 'node:events';
+import type { S3dbjsCatalog } from '../compat/s3dbjs/index.js';
 import { Catalog, definitionHash, keysFor, versionNumber, type CatalogResource } from '../catalog/index.js';
 import { SecretCipher } from '../crypto/index.js';
 import { ConfigError, isS3dbError } from '../errors.js';
@@ -181,6 +182,14 @@ export class Database extends EventEmitter implements PluginHost {
     }
   }
 
+  /**
+   * The s3db.js catalog when the bucket was written by s3db.js (read as is, every write refused; see
+   * docs/s3dbjs.md), else undefined.
+   */
+  get catalogFormat(): S3dbjsCatalog | undefined {
+    return this.catalog.foreign;
+  }
+
   get passphraseSet(): boolean {
     return this.cipher.hasPassphrase;
   }
@@ -356,7 +365,9 @@ export class Database extends EventEmitter implements PluginHost {
    * Checks (and unless dryRun repairs) the catalog, resources in the bucket but not in it, each resource's data
    * objects, then its partition references. A dry run only reads. The report is sorted (resource, kind, key).
    */
-  async heal(options: { dryRun?: boolean; resource?: string } & CallControls = {}): Promise<HealReport> {
+  async heal(
+    options: { dryRun?: boolean; resource?: string; quarantine?: boolean } & CallControls = {},
+  ): Promise<HealReport> {
     this.assertConnected();
     if (options.dryRun === false && this.guard.writeRefusal) throw this.guard.writeRefusal;
     const scope: HealScope = {
@@ -374,7 +385,7 @@ export class Database extends EventEmitter implements PluginHost {
     };
     const report = await healDatabase(
       scope,
-      { ...options, dryRun: options.dryRun ?? true, resource: options.resource },
+      { ...options, dryRun: options.dryRun ?? true, resource: options.resource, quarantine: options.quarantine },
       { problems: this.connectRepairs, backups: this.connectBackups },
     );
     // Repairs change what reads return without a document write: caches listen to this.

@@ -1,6 +1,7 @@
 // heal over a whole database: the catalog (re-read and rebuilt from the bucket), then per resource its data
 // objects and its partition references. A dry run only reads. The report is sorted (resource, kind, key).
 import { Catalog } from '../catalog/index.js';
+import { healS3dbjsBucket } from '../compat/s3dbjs/index.js';
 import { healRecords, keyStamp } from '../heal/index.js';
 import { healPartitions } from '../partitions/index.js';
 import type { ResourceCore } from '../resource/index.js';
@@ -22,6 +23,8 @@ export interface HealScope {
 export interface HealOptions extends CallControls {
   dryRun: boolean;
   resource?: string | undefined;
+  /** Move objects that cannot be decoded to s3db.quarantine/ (default: report them and leave them in place). */
+  quarantine?: boolean | undefined;
 }
 
 export async function healDatabase(
@@ -31,6 +34,11 @@ export async function healDatabase(
 ): Promise<HealReport> {
   const { store, concurrency, catalog } = scope;
   const { dryRun, signal } = options;
+  if (catalog.foreign) {
+    // Another tool's bucket: reported, never rewritten (migrateFromS3dbjs copies it into this format).
+    const found = await healS3dbjsBucket(store, catalog.foreign, { resource: options.resource, concurrency });
+    return { dryRun, problems: found.sort(compareProblems), repaired: [], backups: [] };
+  }
   const problems: HealProblem[] = [...earlier.problems];
   const backups: string[] = [...earlier.backups];
   const found = await new Catalog(store).loadAndRepair({ scan: 'always', dryRun, concurrency, create: !dryRun });
@@ -44,7 +52,13 @@ export async function healDatabase(
   for (const name of names) {
     throwIfCancelled(signal);
     options.onProgress?.({ done: done++, total: names.length });
-    const records = await healRecords(store, name, catalog.entry(name), { dryRun, concurrency, stamp, signal });
+    const records = await healRecords(store, name, catalog.entry(name), {
+      dryRun,
+      concurrency,
+      stamp,
+      signal,
+      quarantine: options.quarantine === true,
+    });
     problems.push(...records.problems);
     backups.push(...records.backups);
     if (!dryRun && records.unmapped.length > 0) {

@@ -1,7 +1,8 @@
 // Heal of the data objects of one resource: records whose `-v` names no version of the catalog are re-stamped
 // with the current version (their fields are untouched: keys are shared by all versions), and objects that
-// cannot be decoded (metadata values, body JSON) or are not `id=…` keys are moved to a quarantine prefix —
-// copied first, deleted after, so nothing is ever deleted without a copy. Partition references are
+// cannot be decoded (metadata values, body JSON) or are not `id=…` keys are reported with the format they look
+// like and left in place; only with `quarantine: true` are they moved to a quarantine prefix — copied first,
+// deleted after, so nothing is ever deleted without a copy. Partition references are
 // engine/partitions' healPartitions (called after this, with the quarantined ids treated as gone).
 import {
   BODY_MARKER,
@@ -31,6 +32,11 @@ export interface HealRecordsOptions {
   concurrency?: number;
   /** Timestamp of this heal run, for quarantine keys. */
   stamp?: string;
+  /**
+   * Move undecodable objects to the quarantine prefix. Off by default: an object this engine cannot read may
+   * be another tool's data, which a database must never move just because it does not understand it.
+   */
+  quarantine?: boolean;
 }
 
 export interface HealRecordsResult {
@@ -61,6 +67,27 @@ function undecodable(metadata: Record<string, string>, body: Buffer): string | n
     }
   }
   return null;
+}
+
+/**
+ * What wrote an object this engine cannot decode, as far as its metadata tells: s3db.js keeps `_v` (`-v` on
+ * radosgw, like this engine) and untagged values, so none of its attribute values decodes here.
+ */
+function formatOf(metadata: Record<string, string>): string {
+  const values = Object.entries(metadata).filter(([k]) => !k.startsWith(SYSTEM_KEY_PREFIX) && !k.startsWith('_'));
+  const decodes = (v: string) => {
+    try {
+      decodeValue(v);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const versioned = Object.hasOwn(metadata, '_v') || Object.hasOwn(metadata, VERSION_FIELD);
+  if (versioned && values.length > 0 && !values.some(([, v]) => decodes(v))) {
+    return 's3db.js, by its look (migrate with `s3db migrate --from-s3dbjs`)';
+  }
+  return 'unknown';
 }
 
 /** Checks (and unless dryRun repairs) every data object of `name`; reads each once. */
@@ -109,15 +136,21 @@ export async function healRecords(
       const reason = isRecord ? undecodable(obj.metadata, obj.body) : 'it is not an `id=` key';
       if (reason !== null) {
         const target = quarantineKey(stamp, key);
+        const move = options.quarantine === true;
         const found: HealProblem = {
           kind: isRecord ? 'undecodable-record' : 'stray-object',
           resource: name,
           key,
           ...(id === undefined ? {} : { id }),
-          message: `Object cannot be read as a document: ${reason}; quarantined to ${QUARANTINE_PREFIX}<timestamp>/`,
+          message:
+            `Object cannot be read as a document (format: ${formatOf(obj.metadata)}): ${reason}; ` +
+            (move
+              ? `quarantined to ${QUARANTINE_PREFIX}<timestamp>/`
+              : `left in place (heal with quarantine: true moves it to ${QUARANTINE_PREFIX}<timestamp>/)`),
           repaired: false,
         };
         problems.push(found);
+        if (!move) return;
         if (id !== undefined) quarantined.add(id);
         if (options.dryRun) return;
         await store.put(target, obj.body, obj.metadata, obj.contentType ? { contentType: obj.contentType } : {});

@@ -20,11 +20,13 @@ import {
   reverseKeyMap,
   unflattenEntries,
 } from '../codec/index.js';
+import { foreignWriteError } from '../compat/s3dbjs/index.js';
 import type { SecretCipher } from '../crypto/index.js';
 import { S3dbError, ValidationError } from '../errors.js';
 import type { Metadata } from '../storage/index.js';
 import { ENCRYPTED_MARKER, type Document } from '../types.js';
 import { deletePath, getPath, setPath } from '../util/index.js';
+import { readForeign, revealForeign } from './foreign-records.js';
 import type { ResourceSchemas, VersionState } from './version-state.js';
 
 /** Body key holding a per-write random revision (never an attribute: attributes use short keys). */
@@ -60,6 +62,7 @@ export class RecordCodec {
 
   /** A document from an object's metadata and body (`null` body: a HEAD). */
   decode(id: string, metadata: Metadata, body: Buffer | null, etag: string): StoredRecord {
+    if (this.schemas.foreign) return readForeign(this.schemas, id, metadata, body, etag);
     const entry = this.schemas.entry;
     const version = metadata[VERSION_FIELD] ?? entry.currentVersion;
     let parsed: Record<string, unknown> | null = null;
@@ -85,6 +88,12 @@ export class RecordCodec {
     return { doc, etag, version, complete };
   }
 
+  /** Throws when the bucket is in a foreign format, which is read here but never written. */
+  assertWritable(what: string): void {
+    const foreign = this.schemas.foreign;
+    if (foreign) throw foreignWriteError(foreign, `${what} in "${this.name}"`);
+  }
+
   /**
    * Secrets decrypted with the passphrase, or ENCRYPTED_MARKER without one. Paths secret in the record's own
    * version are always ciphertext; a path secret only in another version may hold ciphertext (an older record
@@ -92,6 +101,7 @@ export class RecordCodec {
    * passphrase, and only what decrypts is replaced with it.
    */
   async reveal(doc: Document, version: string): Promise<Document> {
+    if (this.schemas.foreign) return revealForeign(this.schemas, this.cipher, doc, version);
     const own = new Set(this.schemas.schemaFor(version).secretPaths);
     const paths = this.schemas.secretPathsEver();
     if (paths.length === 0) return doc;
@@ -108,6 +118,7 @@ export class RecordCodec {
 
   /** Secret fields encrypted; with `only`, just those present in it (an update keeps the others as stored). */
   async encrypt(doc: Document, state: VersionState, only?: Record<string, unknown>): Promise<Document> {
+    this.assertWritable('write documents');
     if (state.schema.secretPaths.length === 0) return doc;
     const out = structuredClone(doc);
     for (const path of state.schema.secretPaths) {
@@ -128,6 +139,7 @@ export class RecordCodec {
 
   /** Encodes and splits a validated (secrets encrypted) document; returns what to put and what was cut. */
   encode(doc: Document, state: VersionState, operation: string): EncodedRecord {
+    this.assertWritable('write documents');
     const { id, createdAt, updatedAt, ...attrs } = doc;
     const system: Metadata = { [VERSION_FIELD]: state.version };
     if (typeof createdAt === 'string') system[CREATED_FIELD] = encodeValue(createdAt);

@@ -482,6 +482,7 @@ export class ResourceCore implements ResourceAccess {
   ): Promise<{ previous: Document }> {
     this.assertWritable();
     validateId(id);
+    this.codec.assertWritable('delete documents');
     const state = this.state;
     if (state.def.paranoid && options.confirm !== true) {
       throw new ValidationError(`"${this.name}" is paranoid: deleting needs confirmation`, {

@@ -2,6 +2,7 @@
 // also its normalized partitions and the hook runner (named hooks of the definition, then hooks added in code).
 // Rebuilt when the catalog moves to a new version or is re-read.
 import type { Catalog, CatalogResource, CatalogVersion } from '../catalog/index.js';
+import type { S3dbjsCatalog } from '../compat/s3dbjs/index.js';
 import { HookRunner, type HookRegistry } from '../hooks.js';
 import { normalizePartitions } from '../partitions/index.js';
 import { compileSchema, type CompiledSchema } from '../schema/index.js';
@@ -35,6 +36,11 @@ export class ResourceSchemas {
 
   get entry(): CatalogResource {
     return this.catalog.entry(this.name);
+  }
+
+  /** The s3db.js catalog when the bucket is in s3db.js format (records are then read by engine/compat). */
+  get foreign(): S3dbjsCatalog | undefined {
+    return this.catalog.foreign;
   }
 
   /** The current version's compiled state. */

@@ -45,8 +45,15 @@ export class MemoryStore implements ObjectStore {
   private sorted: string[] = [];
   private readonly counter = new RequestCounter();
 
-  constructor(name = 'default') {
+  private readonly enforceMetadataLimit: boolean;
+
+  /**
+   * `enforceMetadataLimit: false` accepts user metadata over 2 KB, as radosgw does (objects other tools wrote
+   * there, such as s3db.js's, can be loaded as they are); the default enforces AWS's limit.
+   */
+  constructor(name = 'default', options: { enforceMetadataLimit?: boolean } = {}) {
     this.description = `memory://${name}`;
+    this.enforceMetadataLimit = options.enforceMetadataLimit !== false;
   }
 
   async get(key: string): Promise<StoredObject | null> {
@@ -66,7 +73,7 @@ export class MemoryStore implements ObjectStore {
   async put(key: string, body: Buffer | string, metadata?: Metadata, options: PutOptions = {}) {
     this.counter.count('PutObject');
     assertValidKey(key);
-    const meta = normalizeMetadata(metadata, key);
+    const meta = normalizeMetadata(metadata, key, { enforceLimit: this.enforceMetadataLimit });
     checkPreconditions(key, this.objects.get(key), options);
     const buf = Buffer.from(body);
     const etag = etagOf(buf);

@@ -81,7 +81,27 @@ for (const s of testStores()) {
       expect((await fresh.heal({})).problems).toEqual([]);
     });
 
-    it('quarantines an undecodable document verbatim (copy, then delete) and never in a dry run', async () => {
+    it('never moves an undecodable document unless asked: reported with its format, left in place', async () => {
+      const store = await s.create();
+      const db = await seeded(store);
+      const key = 'resource=users/data/id=b';
+      const original = (await store.get(key))!;
+      await store.put(key, original.body, { '0': 'Ann', '1': 'EU', _v: 'v0' });
+      const foreign = (await store.get(key))!;
+      store.resetRequestCounts();
+      for (const dryRun of [true, false]) {
+        const report = await db.heal({ dryRun });
+        const found = report.problems.find((p) => p.kind === 'undecodable-record')!;
+        expect(found).toMatchObject({ id: 'b', repaired: false });
+        expect(found.message).toMatch(/format: s3db\.js.*left in place/);
+        expect(report.backups).toEqual([]);
+      }
+      const c = store.requestCounts().byOperation;
+      expect(c.PutObject + c.DeleteObject + c.DeleteObjects).toBe(0);
+      expect((await store.get(key))!.etag).toBe(foreign.etag);
+    });
+
+    it('quarantines an undecodable document verbatim (copy, then delete) when asked, never in a dry run', async () => {
       const store = await s.create();
       const db = await seeded(store);
       const key = 'resource=users/data/id=b';
@@ -89,10 +109,10 @@ for (const s of testStores()) {
       await store.put(key, original.body, { ...original.metadata, '0': '!!' });
       const damaged = (await store.get(key))!;
       store.resetRequestCounts();
-      await db.heal({ dryRun: true });
+      await db.heal({ dryRun: true, quarantine: true });
       const c = store.requestCounts().byOperation;
       expect(c.PutObject + c.DeleteObject + c.DeleteObjects).toBe(0);
-      const report = await db.heal({ dryRun: false });
+      const report = await db.heal({ dryRun: false, quarantine: true });
       const kinds = report.repaired.map((p) => `${p.kind} ${p.id}`);
       expect(kinds).toEqual(['orphan-reference b', 'undecodable-record b']);
       expect(await store.get(key)).toBeNull();

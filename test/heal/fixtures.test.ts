@@ -48,13 +48,13 @@ for (const s of testStores()) {
         await db.connect();
 
         store.resetRequestCounts();
-        const dry = await db.heal({ dryRun: true });
+        const dry = await db.heal({ dryRun: true, quarantine: true });
         expect(writes(store)).toBe(0);
         expect(dry.dryRun).toBe(true);
         expect(lines(dry)).toEqual(fixture.expect.dryRun);
         expect(dry.repaired).toEqual(dry.problems.filter((p) => p.repaired));
 
-        const real = await db.heal({ dryRun: false });
+        const real = await db.heal({ dryRun: false, quarantine: true });
         expect(lines(real)).toEqual(fixture.expect.repair);
         expect(real.repaired).toHaveLength(real.problems.length);
         expect(real.backups.map(mask).sort()).toEqual(fixture.expect.backups);
