@@ -237,6 +237,8 @@ export interface ResourceAccess {
   readonly secretPaths: string[];
   /** `resource=NAME/data/` */
   readonly dataPrefix: string;
+  /** True when an empty (size 0) data object is a delete's tombstone, so LIST-only counts skip it. */
+  readonly emptyIsTombstone?: boolean;
   dataKey(id: string): string;
   idFromDataKey(key: string): string;
   /** HEAD (`mode: 'head'`) or GET (`'full'`) one record; null when missing. Counts as one request. */

@@ -15,17 +15,14 @@ export const healTool = defineTool({
   title: 'Check and repair the database',
   kind: 'admin',
   description:
-    'Find damage and, with dryRun false, repair it (s3db.json backed up first): an invalid or lost s3db.json ' +
-    '(repaired or rebuilt), bad definitions, lost resources or fields, undecodable objects (reported, left in place; moved to quarantine only with quarantine true), unknown ' +
-    'versions, missing/stale/orphan partition references, broken audit hash chains (reported, never repaired). Default: a dry run, nothing written. An s3db.js bucket is reported, never changed (migrate it). ' +
-    'Example: {"dryRun":true} or {"dryRun":false,"resource":"users"}',
+    'Find damage and, with dryRun false, repair it (s3db.json backed up first): an invalid or lost s3db.json (rebuilt), ' +
+    'bad definitions, lost resources or fields, undecodable objects (left in place unless quarantine), unknown ' +
+    'versions, missing/stale/orphan references, broken audit chains (reported only). Default: a dry run. An s3db.js ' +
+    'bucket is reported, never changed. Example: {"dryRun":true} or {"dryRun":false,"resource":"users"}',
   inputSchema: toolArgs({
     dryRun: z.boolean().default(true).describe('Only report (default); false repairs'),
     resource: resourceName().optional().describe('Only this resource'),
-    quarantine: z
-      .boolean()
-      .default(false)
-      .describe('Move objects that cannot be decoded to s3db.quarantine/ (default false: report, leave in place)'),
+    quarantine: z.boolean().default(false).describe('Move undecodable objects to s3db.quarantine/ (default false)'),
   }),
   outputSchema: z.object({
     dryRun: z.boolean(),

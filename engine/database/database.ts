@@ -333,7 +333,7 @@ export class Database extends EventEmitter implements PluginHost {
     }
     const names = options.resource ? [options.resource] : this.catalog.names();
     return {
-      resources: await resourceStats(this.store, names),
+      resources: await resourceStats(this.store, names, this.catalog.foreign === undefined),
       requests: this.store.requestCounts(),
       store: this.store.description,
       plugins: this.plugins,

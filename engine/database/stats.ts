@@ -8,13 +8,18 @@ export interface ResourceStats {
   bytes: number;
 }
 
-export async function resourceStats(store: ObjectStore, names: readonly string[]): Promise<ResourceStats[]> {
+/** `emptyIsTombstone`: false for a foreign (s3db.js) bucket, whose records may be empty objects. */
+export async function resourceStats(
+  store: ObjectStore,
+  names: readonly string[],
+  emptyIsTombstone = true,
+): Promise<ResourceStats[]> {
   const out: ResourceStats[] = [];
   for (const name of [...names].sort()) {
     let count = 0;
     let bytes = 0;
     for await (const obj of listAll(store, dataPrefix(name))) {
-      if (obj.size === 0) continue; // a delete's tombstone
+      if (emptyIsTombstone && obj.size === 0) continue; // a delete's tombstone
       count++;
       bytes += obj.size;
     }

@@ -420,7 +420,7 @@ export async function runCount(
     let count = 0;
     let keys = 0;
     // A data object of size 0 is a delete's tombstone (engine/resource/tombstone.ts); references are always 0.
-    const isData = plan.prefix === access.dataPrefix;
+    const isData = plan.prefix === access.dataPrefix && access.emptyIsTombstone !== false;
     for await (const page of listPages(access.store, plan.prefix!, { onPage: () => execution.request() })) {
       for (const o of page.objects) if (!isData || o.size > 0) count++;
       execution.advanced((keys += page.objects.length));

@@ -10,6 +10,8 @@ export async function listIdPage(
   prefix: string,
   idOf: (key: string) => string,
   options: PageOptions,
+  /** Size 0 marks a delete's tombstone in this engine's format (a foreign record may be empty). */
+  skipEmpty = true,
 ): Promise<{ ids: string[]; nextCursor?: string }> {
   const limit = options.limit ?? DEFAULT_PAGE;
   if (!Number.isInteger(limit) || limit < 1) {
@@ -23,7 +25,7 @@ export async function listIdPage(
       maxKeys: Math.min(1000, limit - ids.length),
       ...(token === undefined ? {} : { continuationToken: token }),
     });
-    for (const o of page.objects) if (o.size > 0) ids.push(idOf(o.key)); // size 0: a delete's tombstone
+    for (const o of page.objects) if (!skipEmpty || o.size > 0) ids.push(idOf(o.key)); // size 0: a tombstone
     token = page.isTruncated ? page.nextContinuationToken : undefined;
     if (token === undefined || ids.length >= limit) break;
   }

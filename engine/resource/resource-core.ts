@@ -213,13 +213,18 @@ export class ResourceCore implements ResourceAccess {
     return state.hooks.run('afterGet', rec.doc, this.hookContext('afterGet', wanted));
   }
 
+  /** In this engine's format an empty data object is a delete's tombstone; s3db.js writes empty records. */
+  get emptyIsTombstone(): boolean {
+    return this.schemas.foreign === undefined;
+  }
+
   async exists(id: string): Promise<boolean> {
     const head = await this.store.head(this.dataKey(validateId(id)));
     return head !== null && !isTombstone(head.metadata);
   }
 
   listIds(options: PageOptions = {}): Promise<{ ids: string[]; nextCursor?: string }> {
-    return listIdPage(this.store, this.dataPrefix, (key) => this.idFromDataKey(key), options);
+    return listIdPage(this.store, this.dataPrefix, (key) => this.idFromDataKey(key), options, this.emptyIsTombstone);
   }
 
   async list(options: PageOptions = {}): Promise<{ records: Document[]; nextCursor?: string }> {
