@@ -215,8 +215,9 @@ export class ReplicatorPlugin implements Plugin {
    * Lists the outbox and delivers what other (or earlier, dead) processes left, older than `graceMs`, a page at
    * a time; also retries this process's failed deliveries now. Resolves with the entries it found.
    */
-  drain(options: { graceMs?: number } = {}): Promise<number> {
-    if (this.draining) return this.draining;
+  async drain(options: { graceMs?: number } = {}): Promise<number> {
+    // One listing at a time: a drain asked for while one runs starts after it (it may want a shorter grace).
+    while (this.draining) await this.draining.catch(() => undefined);
     const { outbox, queue } = this.requireSetUp();
     const grace = options.graceMs ?? this.options.graceMs ?? 60_000;
     const run = async () => {

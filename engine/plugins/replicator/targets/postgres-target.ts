@@ -27,9 +27,9 @@ export interface PostgresTargetOptions {
 
 interface PgPool {
   query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
-  connect(): Promise<PgPool & { release(): void }>;
+  connect(): Promise<PgPool & { release(destroy?: unknown): void }>;
   end(): Promise<void>;
-  on(event: 'error', fn: (e: Error) => void): unknown;
+  on(event: 'error' | 'connect', fn: (arg: never) => void): unknown;
 }
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -56,7 +56,10 @@ export class PostgresTarget implements ReplicationTarget {
         connectionString: this.options.connectionString,
         max: this.options.poolSize ?? 10,
       }) as unknown as PgPool;
-      pool.on('error', () => undefined); // an idle client's error: the next query reconnects
+      // A connection cut (server restart, network) is an error event on the client as well as a failed query:
+      // the query's failure is what counts (the outbox retries), the event must not crash the process.
+      pool.on('error', () => undefined);
+      pool.on('connect', (client: { on(e: 'error', fn: () => void): void }) => client.on('error', () => undefined));
       return pool;
     });
     return this.pool;
@@ -93,16 +96,18 @@ export class PostgresTarget implements ReplicationTarget {
   private async transaction(lock: string, work: (client: PgPool) => Promise<void>): Promise<void> {
     const pool = await this.connect();
     const client = await pool.connect();
+    let failed: unknown;
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lock]);
       await work(client);
       await client.query('COMMIT');
     } catch (e) {
+      failed = e;
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
-      client.release();
+      client.release(failed); // a failed connection is dropped, not reused
     }
   }
 
