@@ -1,8 +1,10 @@
 // The Prometheus text exposition served at GET /metrics: S3 requests by operation and their estimated cost
-// (always), the enabled plugins, and per-operation calls/errors/latency when the metrics plugin is on. A scrape
-// makes no S3 request (the storage estimate, which needs LISTs, is left to getStats).
+// (always), the enabled plugins, per-operation calls/errors/latency when the metrics plugin is on, and replication
+// pending/lag/delivered/failed per target when the replicator is on. A scrape makes no S3 request (the storage
+// estimate, which needs LISTs, is left to getStats).
 import {
   MetricsPlugin,
+  ReplicatorPlugin,
   estimateCosts,
   renderPrometheus,
   type Database,
@@ -37,5 +39,7 @@ export function prometheusText(db: Pick<Database, 'withoutPlugins' | 'plugins' |
   ];
   const metrics = db.plugin('MetricsPlugin');
   if (metrics instanceof MetricsPlugin) families.push(...metrics.prometheusFamilies());
+  const replicator = db.plugin('ReplicatorPlugin');
+  if (replicator instanceof ReplicatorPlugin) families.push(...replicator.prometheusFamilies());
   return renderPrometheus(families);
 }

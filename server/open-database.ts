@@ -1,19 +1,32 @@
 // Opens the store a connection string names and connects the engine's Database over it, with the plugins the
 // config enables (--plugins), in a fixed order: metrics (outermost, so it times what callers see), cache, audit,
-// fulltext.
+// fulltext, replicator.
 import {
   AuditPlugin,
   CachePlugin,
   Database,
   FullTextPlugin,
   MetricsPlugin,
+  ReplicatorPlugin,
   openStore,
   type Plugin,
 } from '../engine/index.js';
 import { PLUGIN_NAMES, parseFulltextSpec, type Config } from './config.js';
 import type { Logger } from './logger.js';
 
-export type PluginConfig = Pick<Config, 'plugins' | 'fulltext' | 'cacheDriver' | 'cacheTtlMs' | 'cacheDirectory'>;
+export type PluginConfig = Pick<
+  Config,
+  | 'plugins'
+  | 'fulltext'
+  | 'cacheDriver'
+  | 'cacheTtlMs'
+  | 'cacheDirectory'
+  | 'replicateTo'
+  | 'replicateResources'
+  | 'replicateSecrets'
+  | 'replicateTargetPassphrase'
+  | 'passphrase'
+>;
 
 /** The plugin instances a config enables, in pipeline order. */
 export function buildPlugins(config: Partial<PluginConfig>): Plugin[] {
@@ -40,6 +53,21 @@ export function buildPlugins(config: Partial<PluginConfig>): Plugin[] {
       case 'fulltext':
         plugins.push(new FullTextPlugin({ resources: parseFulltextSpec(config.fulltext ?? '') }));
         break;
+      case 'replicator': {
+        const passphrase = config.replicateTargetPassphrase ?? config.passphrase;
+        const resources = config.replicateResources ?? [];
+        plugins.push(
+          new ReplicatorPlugin({
+            targets: config.replicateTo ?? [],
+            targetOptions: {
+              secrets: config.replicateSecrets ?? 'encrypted',
+              ...(passphrase === undefined ? {} : { passphrase }),
+            },
+            ...(resources.length > 0 ? { resources } : {}),
+          }),
+        );
+        break;
+      }
     }
   }
   return plugins;
