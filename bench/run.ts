@@ -1,11 +1,12 @@
 // `npm run bench`: the engine on memory, file and radosgw — requests per operation, ops/s, latency, the
 // partition-moving writes against s3db.js 21, PBKDF2 derivations, queries on 1,000 and 10,000 documents, and
-// the cache plugin's effect. Flags: --quick (smaller sizes), --only=memory,file,s3.
+// the cache plugin's effect, and replication throughput and lag to PostgreSQL and a second bucket. Flags: --quick (smaller sizes), --only=memory,file,s3.
 // radosgw: S3DB_BENCH_S3_URL=http://KEY:SECRET@host:port, otherwise a private one is started and stopped.
 import os from 'node:os';
 import { runCacheBench } from './cache-bench.js';
 import { runCrudBench, runPartitionMoveBench, runSecretBench, type EngineBenchOptions } from './engine-bench.js';
 import { runPartitionBench } from './partition-bench.js';
+import { runReplicationBench } from './replication-bench.js';
 import { printTable, type Row } from './stats.js';
 import { openBenchStore, selectedStores, type BenchStoreName } from './stores.js';
 
@@ -13,17 +14,28 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const stores = selectedStores(argv);
 
-const SIZES: Record<BenchStoreName, { crud: EngineBenchOptions; moves: number; query: number[] }> = quick
-  ? {
-      memory: { crud: { ops: 500, connects: 5, secretDocs: 1000 }, moves: 200, query: [1000] },
-      file: { crud: { ops: 200, connects: 5, secretDocs: 1000 }, moves: 100, query: [1000] },
-      s3: { crud: { ops: 100, connects: 5, secretDocs: 1000 }, moves: 50, query: [1000] },
-    }
-  : {
-      memory: { crud: { ops: 2000, connects: 20, secretDocs: 1000 }, moves: 1000, query: [1000, 10_000] },
-      file: { crud: { ops: 500, connects: 10, secretDocs: 1000 }, moves: 300, query: [1000, 10_000] },
-      s3: { crud: { ops: 200, connects: 10, secretDocs: 1000 }, moves: 100, query: [1000, 10_000] },
-    };
+const SIZES: Record<BenchStoreName, { crud: EngineBenchOptions; moves: number; query: number[]; replication: number }> =
+  quick
+    ? {
+        memory: { crud: { ops: 500, connects: 5, secretDocs: 1000 }, moves: 200, query: [1000], replication: 200 },
+        file: { crud: { ops: 200, connects: 5, secretDocs: 1000 }, moves: 100, query: [1000], replication: 100 },
+        s3: { crud: { ops: 100, connects: 5, secretDocs: 1000 }, moves: 50, query: [1000], replication: 50 },
+      }
+    : {
+        memory: {
+          crud: { ops: 2000, connects: 20, secretDocs: 1000 },
+          moves: 1000,
+          query: [1000, 10_000],
+          replication: 1000,
+        },
+        file: {
+          crud: { ops: 500, connects: 10, secretDocs: 1000 },
+          moves: 300,
+          query: [1000, 10_000],
+          replication: 300,
+        },
+        s3: { crud: { ops: 200, connects: 10, secretDocs: 1000 }, moves: 100, query: [1000, 10_000], replication: 150 },
+      };
 
 const t0 = Date.now();
 process.stdout.write(
@@ -35,6 +47,7 @@ const moves: Row[] = [];
 const secrets: Row[] = [];
 const queries: Row[] = [];
 const cache: Row[] = [];
+const replication: Row[] = [];
 for (const name of stores) {
   const bench = await openBenchStore(name);
   try {
@@ -49,6 +62,10 @@ for (const name of stores) {
     process.stderr.write(`[bench] ${bench.label}: cache plugin…\n`);
     const cacheRows = await runCacheBench(() => bench.create(), { documents: 200, repeats: quick ? 50 : 200 });
     cache.push(...cacheRows.map((r) => ({ store: bench.label, ...r })));
+    process.stderr.write(`[bench] ${bench.label}: replication to PostgreSQL and a second bucket…\n`);
+    replication.push(
+      ...(await runReplicationBench(bench.label, () => bench.create(), { documents: size.replication })),
+    );
   } finally {
     await bench.cleanup();
   }
@@ -58,4 +75,5 @@ printTable('One declared partition (+ timestamps): ours vs s3db.js 21.6.2 measur
 printTable('Secret fields: PBKDF2 derivations (100,000 iterations each)', secrets);
 printTable('Partitions and queries (requests per operation, latency over repeated runs)', queries);
 printTable('Cache plugin: requests per repeated call', cache);
+printTable('Replication: writes with the replicator on, delivery throughput and lag per target', replication);
 process.stdout.write(`\nTotal time ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
