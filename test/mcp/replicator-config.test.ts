@@ -1,6 +1,6 @@
 // The replicator at the server: --plugins=replicator with --replicate-to targets (flags or environment) builds the plugin last in the pipeline, bad targets stop the configuration, target URLs are redacted, and GET /metrics text carries the replication series.
 import { describe, expect, it } from 'vitest';
-import type { ReplicatorPlugin} from '../../engine/index.js';
+import type { ReplicatorPlugin } from '../../engine/index.js';
 import { type PostgresTarget } from '../../engine/index.js';
 import {
   buildPlugins,
