@@ -1,8 +1,9 @@
 // `npm run bench`: the engine on memory, file and radosgw — requests per operation, ops/s, latency, the
 // partition-moving writes against s3db.js 21, PBKDF2 derivations, queries on 1,000 and 10,000 documents, and
-// the cache plugin's effect, resource snapshots and the file store's LIST. Flags: --quick (smaller sizes),
-// --only=memory,file,s3, --snapshots-only (only the snapshot and LIST figures), --large (snapshot figures on
-// 10,000 documents on radosgw and 100,000 on memory and file; default 1,000).
+// the cache plugin's effect, resource snapshots, the file store's LIST, and replication throughput and lag to
+// PostgreSQL and a second bucket. Flags: --quick (smaller sizes), --only=memory,file,s3, --snapshots-only (only the
+// snapshot and LIST figures), --large (snapshot figures on 10,000 documents on radosgw and 100,000 on memory and
+// file; default 1,000).
 // radosgw: S3DB_BENCH_S3_URL=http://KEY:SECRET@host:port, otherwise a private one is started and stopped.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import { runCacheBench } from './cache-bench.js';
 import { runCrudBench, runPartitionMoveBench, runSecretBench, type EngineBenchOptions } from './engine-bench.js';
 import { runPartitionBench } from './partition-bench.js';
 import { runFileListBench, runSnapshotBench } from './snapshot-bench.js';
+import { runReplicationBench } from './replication-bench.js';
 import { printTable, type Row } from './stats.js';
 import { toolListRows } from './tool-list.js';
 import { openBenchStore, selectedStores, type BenchStoreName } from './stores.js';
@@ -24,17 +26,28 @@ const SNAPSHOT_DOCS: Record<BenchStoreName, number> = large
   ? { memory: 100_000, file: 100_000, s3: 10_000 }
   : { memory: 1000, file: 1000, s3: 1000 };
 
-const SIZES: Record<BenchStoreName, { crud: EngineBenchOptions; moves: number; query: number[] }> = quick
-  ? {
-      memory: { crud: { ops: 500, connects: 5, secretDocs: 1000 }, moves: 200, query: [1000] },
-      file: { crud: { ops: 200, connects: 5, secretDocs: 1000 }, moves: 100, query: [1000] },
-      s3: { crud: { ops: 100, connects: 5, secretDocs: 1000 }, moves: 50, query: [1000] },
-    }
-  : {
-      memory: { crud: { ops: 2000, connects: 20, secretDocs: 1000 }, moves: 1000, query: [1000, 10_000] },
-      file: { crud: { ops: 500, connects: 10, secretDocs: 1000 }, moves: 300, query: [1000, 10_000] },
-      s3: { crud: { ops: 200, connects: 10, secretDocs: 1000 }, moves: 100, query: [1000, 10_000] },
-    };
+const SIZES: Record<BenchStoreName, { crud: EngineBenchOptions; moves: number; query: number[]; replication: number }> =
+  quick
+    ? {
+        memory: { crud: { ops: 500, connects: 5, secretDocs: 1000 }, moves: 200, query: [1000], replication: 200 },
+        file: { crud: { ops: 200, connects: 5, secretDocs: 1000 }, moves: 100, query: [1000], replication: 100 },
+        s3: { crud: { ops: 100, connects: 5, secretDocs: 1000 }, moves: 50, query: [1000], replication: 50 },
+      }
+    : {
+        memory: {
+          crud: { ops: 2000, connects: 20, secretDocs: 1000 },
+          moves: 1000,
+          query: [1000, 10_000],
+          replication: 1000,
+        },
+        file: {
+          crud: { ops: 500, connects: 10, secretDocs: 1000 },
+          moves: 300,
+          query: [1000, 10_000],
+          replication: 300,
+        },
+        s3: { crud: { ops: 200, connects: 10, secretDocs: 1000 }, moves: 100, query: [1000, 10_000], replication: 150 },
+      };
 
 const t0 = Date.now();
 process.stdout.write(
@@ -48,6 +61,7 @@ const queries: Row[] = [];
 const cache: Row[] = [];
 const snapshots: Row[] = [];
 const fileList: Row[] = [];
+const replication: Row[] = [];
 for (const name of stores) {
   const bench = await openBenchStore(name);
   try {
@@ -74,6 +88,10 @@ for (const name of stores) {
     process.stderr.write(`[bench] ${bench.label}: cache plugin…\n`);
     const cacheRows = await runCacheBench(() => bench.create(), { documents: 200, repeats: quick ? 50 : 200 });
     cache.push(...cacheRows.map((r) => ({ store: bench.label, ...r })));
+    process.stderr.write(`[bench] ${bench.label}: replication to PostgreSQL and a second bucket…\n`);
+    replication.push(
+      ...(await runReplicationBench(bench.label, () => bench.create(), { documents: size.replication })),
+    );
   } finally {
     await bench.cleanup();
   }
@@ -86,4 +104,5 @@ printTable('Cache plugin: requests per repeated call', cache);
 printTable('MCP tools/list size (what each session sends the model first)', toolListRows());
 printTable('Resource snapshots: requests and latency per query (docs/queries.md "Snapshots")', snapshots);
 printTable('File store LIST (1,000-key pages; a second FileStore on the same directory)', fileList);
+printTable('Replication: writes with the replicator on, delivery throughput and lag per target', replication);
 process.stdout.write(`\nTotal time ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);

@@ -209,3 +209,20 @@ export {
   type SearchHit,
   type SearchResult,
 } from './plugins/index.js';
+// Replication (docs/replication.md).
+export {
+  PostgresTarget,
+  ReplicatorPlugin,
+  S3dbTarget,
+  SqsTarget,
+  createTarget,
+  type DriftReport,
+  type ReplicationChange,
+  type ReplicationMessage,
+  type ReplicationTarget,
+  type ReplicatorPluginOptions,
+  type ReplicatorTargetStats,
+  type ResourceRule,
+  type ResyncReport,
+  type TargetOptions,
+} from './plugins/index.js';

@@ -130,3 +130,32 @@ export function snapshotSegmentsPrefix(resource: string): string {
 export function snapshotSegmentKey(resource: string, buildId: string, index: number): string {
   return `${snapshotSegmentsPrefix(resource)}${buildId}-${String(index).padStart(5, '0')}.jsonl.gz`;
 }
+
+export const REPLICATOR_PREFIX = 'plugin=replicator/';
+
+/** `plugin=replicator/outbox/`: one empty object per write awaiting replication, oldest first. */
+export function replicatorOutboxPrefix(prefix = REPLICATOR_PREFIX): string {
+  return `${prefix}outbox/`;
+}
+
+/** `…/outbox/STAMP/resource=NAME/id=ID`: STAMP sorts by time, so a LIST returns the oldest entries first. */
+export function replicatorOutboxKey(stamp: string, resource: string, id: string, prefix = REPLICATOR_PREFIX): string {
+  return `${replicatorOutboxPrefix(prefix)}${stamp}/${resourceRoot(resource)}${ID_SEGMENT}${id}`;
+}
+
+/** The stamp, resource and id of an outbox key, or null when the key is not one. */
+export function splitReplicatorOutboxKey(
+  key: string,
+  prefix = REPLICATOR_PREFIX,
+): { stamp: string; resource: string; id: string } | null {
+  const head = replicatorOutboxPrefix(prefix);
+  if (!key.startsWith(head)) return null;
+  const rest = key.slice(head.length);
+  const m = /^([^/]+)\/resource=([^/]+)\/id=(.+)$/s.exec(rest);
+  return m ? { stamp: m[1] as string, resource: m[2] as string, id: m[3] as string } : null;
+}
+
+/** `…/revisions/resource=NAME/id=ID`: the ordered revision counter of one document (JSON `{ etag, revision }`). */
+export function replicatorRevisionKey(resource: string, id: string, prefix = REPLICATOR_PREFIX): string {
+  return `${prefix}revisions/${resourceRoot(resource)}${ID_SEGMENT}${id}`;
+}

@@ -2,13 +2,13 @@
 // only module that reads process.argv / process.env (main.ts passes them in); everything else gets a Config.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
-import { ConfigError } from '../engine/index.js';
+import { ConfigError, createTarget } from '../engine/index.js';
 
 export const TRANSPORTS = ['stdio', 'sse', 'http'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const DEFAULT_CONNECTION_STRING = 'file://./s3db-data';
-/** Plugins the server can enable (--plugins): cache, audit, metrics, fulltext, counters, queue. */
-export const PLUGIN_NAMES = ['cache', 'audit', 'metrics', 'fulltext', 'counters', 'queue'] as const;
+/** Plugins the server can enable (--plugins), in pipeline order. */
+export const PLUGIN_NAMES = ['cache', 'audit', 'metrics', 'fulltext', 'replicator', 'counters', 'queue'] as const;
 export type PluginName = (typeof PLUGIN_NAMES)[number];
 export const CACHE_DRIVERS = ['memory', 'filesystem', 's3'] as const;
 
@@ -140,6 +140,21 @@ export const configSchema = z
     queueResources: list
       .optional()
       .describe('Queue consumer: resources messages may write, comma-separated (default: every user resource)'),
+    replicateTo: list
+      .default([])
+      .describe(
+        'Replication targets (with --plugins=replicator): postgres://…, sqs://HOST/ACCOUNT/QUEUE, s3://…, file://…',
+      ),
+    replicateResources: list.default([]).describe('Resources to replicate (default: every user resource)'),
+    replicateSecrets: z
+      .enum(['encrypted', 'clear'])
+      .default('encrypted')
+      .describe('How postgres and sqs targets receive secret fields: encrypted (with the passphrase) or clear'),
+    replicateTargetPassphrase: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Passphrase of s3db replication targets (default: --passphrase)'),
   })
   .strict()
   .refine((c) => c.queryDefaultLimit <= c.queryMaxLimit, {
@@ -175,6 +190,26 @@ export const configSchema = z
         message: 'the queue plugin needs --queue-url=amqp://… and --queue-name=NAME',
       });
     }
+    const replicating = c.plugins.includes('replicator');
+    if (replicating && c.replicateTo.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['replicateTo'],
+        message: 'the replicator plugin needs --replicate-to=URL',
+      });
+    }
+    if (!replicating && c.replicateTo.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['replicateTo'], message: 'set, but replicator is not in --plugins' });
+    }
+    c.replicateTo.forEach((url, i) => {
+      try {
+        createTarget(url, {}, i);
+      } catch (e) {
+        const hint = (e as { hint?: string }).hint;
+        const message = `${(e as Error).message}${hint === undefined ? '' : ` (${hint})`}`;
+        ctx.addIssue({ code: 'custom', path: ['replicateTo'], message });
+      }
+    });
     if (c.plugins.includes('cache') && c.cacheDriver === 'filesystem' && c.cacheDirectory === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -240,6 +275,10 @@ export const CONFIG_SOURCES: { [K in ConfigKey]: FieldSource<KindOf<NonNullable<
   queueName: { kind: 'string', env: ['S3DB_QUEUE_NAME'] },
   queuePrefetch: { kind: 'number', env: ['S3DB_QUEUE_PREFETCH'] },
   queueResources: { kind: 'list', env: ['S3DB_QUEUE_RESOURCES'] },
+  replicateTo: { kind: 'list', env: ['S3DB_REPLICATE_TO'], secret: true },
+  replicateResources: { kind: 'list', env: ['S3DB_REPLICATE_RESOURCES'] },
+  replicateSecrets: { kind: 'string', env: ['S3DB_REPLICATE_SECRETS'] },
+  replicateTargetPassphrase: { kind: 'string', env: ['S3DB_REPLICATE_TARGET_PASSPHRASE'], secret: true },
 };
 
 export const CONFIG_KEYS = Object.keys(CONFIG_SOURCES) as ConfigKey[];

@@ -1,9 +1,11 @@
 // The Prometheus text exposition served at GET /metrics: S3 requests by operation and their estimated cost
-// (always), the enabled plugins, and per-operation calls/errors/latency when the metrics plugin is on. A scrape
-// makes no S3 request (the storage estimate, which needs LISTs, is left to getStats).
+// (always), the enabled plugins, per-operation calls/errors/latency when the metrics plugin is on, and replication
+// pending/lag/delivered/failed per target when the replicator is on. A scrape makes no S3 request (the storage
+// estimate, which needs LISTs, is left to getStats).
 import {
   MetricsPlugin,
   QueueConsumerPlugin,
+  ReplicatorPlugin,
   estimateCosts,
   renderPrometheus,
   type Database,
@@ -47,5 +49,7 @@ export function prometheusText(db: Pick<Database, 'withoutPlugins' | 'plugins' |
       samples: Object.entries(consumer.stats()).map(([outcome, n]) => ({ labels: { outcome }, value: n })),
     });
   }
+  const replicator = db.plugin('ReplicatorPlugin');
+  if (replicator instanceof ReplicatorPlugin) families.push(...replicator.prometheusFamilies());
   return renderPrometheus(families);
 }

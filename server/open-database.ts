@@ -1,6 +1,6 @@
 // Opens the store a connection string names and connects the engine's Database over it, with the plugins the
 // config enables (--plugins), in a fixed order: metrics (outermost, so it times what callers see), cache, audit,
-// fulltext.
+// fulltext, replicator.
 import {
   AuditPlugin,
   CachePlugin,
@@ -10,6 +10,7 @@ import {
   MetricsPlugin,
   QueueConsumerPlugin,
   RabbitMqSource,
+  ReplicatorPlugin,
   openStore,
   type Plugin,
 } from '../engine/index.js';
@@ -29,6 +30,10 @@ export type PluginConfig = Pick<
   | 'queueName'
   | 'queuePrefetch'
   | 'queueResources'
+  | 'replicateTo'
+  | 'replicateResources'
+  | 'replicateSecrets'
+  | 'replicateTargetPassphrase'
   | 'passphrase'
 >;
 
@@ -78,6 +83,21 @@ export function buildPlugins(config: Partial<PluginConfig>): Plugin[] {
           }),
         );
         break;
+      case 'replicator': {
+        const passphrase = config.replicateTargetPassphrase ?? config.passphrase;
+        const resources = config.replicateResources ?? [];
+        plugins.push(
+          new ReplicatorPlugin({
+            targets: config.replicateTo ?? [],
+            targetOptions: {
+              secrets: config.replicateSecrets ?? 'encrypted',
+              ...(passphrase === undefined ? {} : { passphrase }),
+            },
+            ...(resources.length > 0 ? { resources } : {}),
+          }),
+        );
+        break;
+      }
     }
   }
   return plugins;
