@@ -16,7 +16,8 @@ export interface MergedEntry {
 async function* bucketIds(store: ObjectStore, resource: string): AsyncGenerator<{ id: string; etag: string }> {
   for await (const obj of listAll(store, dataPrefix(resource))) {
     const id = idOfDataKey(resource, obj.key);
-    if (id !== null) yield { id, etag: obj.etag };
+    // size 0: a delete's tombstone (engine/resource/tombstone.ts), already gone for readers
+    if (id !== null && obj.size > 0) yield { id, etag: obj.etag };
   }
 }
 

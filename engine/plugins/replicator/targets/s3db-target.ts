@@ -85,7 +85,8 @@ export class S3dbTarget implements ReplicationTarget {
     const name = this.nameOf(resource);
     for await (const obj of listAll(db.store, dataPrefix(name))) {
       const id = idOfDataKey(name, obj.key);
-      if (id !== null) yield { id };
+      // size 0: a delete's tombstone (engine/resource/tombstone.ts), already gone for readers
+      if (id !== null && obj.size > 0) yield { id };
     }
   }
 
