@@ -58,6 +58,12 @@ export const configSchema = z
       .describe('Bearer token HTTP clients must send (Authorization: Bearer …)'),
     readOnly: bool.default(false).describe('Register only the read tools'),
     disableTools: list.default([]).describe('Comma-separated tool names not to register'),
+    confirmTools: list
+      .default(['delete', 'deleteMany', 'heal'])
+      .describe(
+        'Tools that ask the user before they destroy data (heal only with dryRun false); a client that cannot ' +
+          'be asked must pass confirm: true. Empty (--confirm-tools=none) asks nothing',
+      ),
     revealSecrets: bool.default(false).describe('Return secret fields decrypted (needs the passphrase too)'),
     logLevel: z.enum(LOG_LEVELS).default('info').describe('Log level of the JSON logs on stderr'),
     queryDefaultLimit: positiveInt.default(20).describe('Records a query returns when it names no limit'),
@@ -171,6 +177,7 @@ export const CONFIG_SOURCES: { [K in ConfigKey]: FieldSource<KindOf<NonNullable<
   authToken: { kind: 'string', env: ['S3DB_MCP_AUTH_TOKEN'], secret: true },
   readOnly: { kind: 'boolean', env: ['S3DB_MCP_READ_ONLY'] },
   disableTools: { kind: 'list', env: ['S3DB_MCP_DISABLE_TOOLS'] },
+  confirmTools: { kind: 'list', env: ['S3DB_MCP_CONFIRM_TOOLS'] },
   revealSecrets: { kind: 'boolean', env: ['S3DB_MCP_REVEAL_SECRETS'] },
   logLevel: { kind: 'string', env: ['LOG_LEVEL'] },
   queryDefaultLimit: { kind: 'number', env: ['S3DB_MCP_QUERY_DEFAULT_LIMIT'] },
@@ -219,6 +226,8 @@ function parseValue(key: ConfigKey, raw: string, origin: string): unknown {
       return Number(raw);
     }
     case 'list':
+      // "none" is the explicit empty list (an empty flag value reads as "not set" in the environment).
+      if (raw.trim() === 'none') return [];
       return raw
         .split(',')
         .map((s) => s.trim())

@@ -3,7 +3,7 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { ConfigError, isS3dbError, runWithCallContext } from '../engine/index.js';
+import { ConfigError, ValidationError, isS3dbError, runWithCallContext } from '../engine/index.js';
 import {
   PLUGIN_TOOLS,
   TOOLS,
@@ -30,7 +30,7 @@ export interface CreateServerOptions {
   startedAt?: number;
   /**
    * Whether destructive tools may ask the client to confirm (elicitation). Off for stateless HTTP, where the
-   * client's answer would arrive at another server instance.
+   * client's answer would arrive at another server instance: there the call must carry `confirm: true`.
    */
   elicitation?: boolean;
 }
@@ -53,15 +53,20 @@ export const INSTRUCTIONS = [
  * tools (search) only when `pluginEnabled` says its plugin is on (default: the config's --plugins).
  */
 export function selectTools(
-  config: Pick<Config, 'readOnly' | 'disableTools'> & { plugins?: readonly string[] },
+  config: Pick<Config, 'readOnly' | 'disableTools'> & { plugins?: readonly string[]; confirmTools?: readonly string[] },
   pluginEnabled: (pluginName: string) => boolean = (name) =>
     name === 'FullTextPlugin' && (config.plugins ?? []).includes('fulltext'),
 ): ToolDefinition[] {
-  const unknown = config.disableTools.filter((name) => !TOOL_NAMES.includes(name));
-  if (unknown.length > 0) {
-    throw new ConfigError(`Unknown tool name(s) in --disable-tools: ${unknown.join(', ')}`, {
-      hint: `Tool names are: ${TOOL_NAMES.join(', ')}`,
-    });
+  for (const [flag, names] of [
+    ['--disable-tools', config.disableTools],
+    ['--confirm-tools', config.confirmTools ?? []],
+  ] as const) {
+    const unknown = names.filter((name) => !TOOL_NAMES.includes(name));
+    if (unknown.length > 0) {
+      throw new ConfigError(`Unknown tool name(s) in ${flag}: ${unknown.join(', ')}`, {
+        hint: `Tool names are: ${TOOL_NAMES.join(', ')}`,
+      });
+    }
   }
   return TOOLS.filter(
     (tool) =>
@@ -85,13 +90,34 @@ export function createServer(options: CreateServerOptions): McpServer {
     maxResponseBytes: config.maxResponseBytes,
     revealSecrets: config.revealSecrets,
   };
+  const confirmTools = new Set(config.confirmTools);
+  // Resource reads are not tool calls: they never confirm, and are not cancelled from here.
   const ctx: ToolContext = {
     db,
     limits,
     logger,
     startedAt,
-    confirm: (message) => (options.elicitation === false ? Promise.resolve(true) : confirm(server, message, logger)),
+    confirm: () => Promise.resolve(true),
+    signal: new AbortController().signal,
+    progress: () => undefined,
   };
+  const callContext = (tool: ToolDefinition, args: unknown, extra: CallExtra): ToolContext => ({
+    ...ctx,
+    signal: extra.signal,
+    progress: progressReporter(extra),
+    confirm: async (message) => {
+      if (!confirmTools.has(tool.name)) return true;
+      if (options.elicitation !== false && server.server.getClientCapabilities()?.elicitation !== undefined) {
+        return confirm(server, message, logger);
+      }
+      if ((args as { confirm?: unknown }).confirm === true) return true;
+      throw new ValidationError(`${tool.name} needs the user's confirmation, and this client cannot be asked.`, {
+        hint:
+          `Ask the user: "${message}" If they agree, repeat the same call with "confirm": true added. ` +
+          'Nothing was changed.',
+      });
+    },
+  });
 
   for (const tool of tools) {
     server.registerTool(
@@ -99,11 +125,11 @@ export function createServer(options: CreateServerOptions): McpServer {
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.inputSchema,
+        inputSchema: withConfirmArgument(tool, confirmTools),
         outputSchema: tool.outputSchema,
         annotations: annotationsFor(tool),
       },
-      async (args: unknown, extra: { sessionId?: string | undefined }): Promise<CallToolResult> => {
+      async (args: unknown, extra: CallExtra): Promise<CallToolResult> => {
         // Plugins (audit) learn who calls: the client's name from initialize, and the session when there is one.
         const actor = server.server.getClientVersion()?.name;
         const call = {
@@ -111,7 +137,7 @@ export function createServer(options: CreateServerOptions): McpServer {
           ...(extra.sessionId === undefined ? {} : { session: extra.sessionId }),
         };
         try {
-          const out = await runWithCallContext(call, () => tool.handler(args as never, ctx));
+          const out = await runWithCallContext(call, () => tool.handler(args as never, callContext(tool, args, extra)));
           return {
             content: [{ type: 'text', text: out.text }],
             structuredContent: out.structuredContent as Record<string, unknown>,
@@ -128,6 +154,52 @@ export function createServer(options: CreateServerOptions): McpServer {
   registerPrompts(server, tools);
   logger.debug({ tools: tools.map((t) => t.name) }, 'MCP server created');
   return server;
+}
+
+/** What the SDK hands a tool handler besides its arguments (the members used here). */
+interface CallExtra {
+  sessionId?: string | undefined;
+  signal: AbortSignal;
+  _meta?: { progressToken?: string | number | undefined } | undefined;
+  sendNotification(notification: {
+    method: 'notifications/progress';
+    params: { progressToken: string | number; progress: number; total?: number; message?: string };
+  }): Promise<void>;
+}
+
+/**
+ * Progress notifications for one call: sent only when the client asked (a progress token), only when the count
+ * grows (the spec requires it to increase), and never failing the call when the client has gone.
+ */
+function progressReporter(extra: CallExtra): ToolContext['progress'] {
+  const token = extra._meta?.progressToken;
+  if (token === undefined) return () => undefined;
+  let last = -Infinity;
+  return (done, total, message) => {
+    if (!(done > last) || extra.signal.aborted) return;
+    last = done;
+    const params = {
+      progressToken: token,
+      progress: done,
+      ...(total === undefined ? {} : { total }),
+      ...(message === undefined ? {} : { message }),
+    };
+    extra.sendNotification({ method: 'notifications/progress', params }).catch(() => undefined);
+  };
+}
+
+/**
+ * A tool that asks for confirmation takes `confirm: true` as the answer of a client that cannot be asked; the
+ * tools that already have a `confirm` argument (paranoid deletes) keep theirs.
+ */
+function withConfirmArgument(tool: ToolDefinition, confirmTools: ReadonlySet<string>): z.ZodObject {
+  if (!confirmTools.has(tool.name) || Object.hasOwn(tool.inputSchema.shape, 'confirm')) return tool.inputSchema;
+  return tool.inputSchema.extend({
+    confirm: z
+      .boolean()
+      .optional()
+      .describe('true once the user agreed, when the client cannot show a confirmation question'),
+  });
 }
 
 /**

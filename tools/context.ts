@@ -33,8 +33,13 @@ export interface ToolContext {
   /** When the server started (ms since epoch), for uptime. */
   startedAt: number;
   /**
-   * Asks the user to confirm a destructive step when the client supports elicitation; resolves true when it
-   * cannot ask (the tool's annotations already say it is destructive).
+   * Asks the user to confirm a destructive step. Resolves true when the tool is not one that asks
+   * (--confirm-tools) or the user agreed, false when the user declined; throws a VALIDATION error naming the
+   * fallback (`confirm: true`) when the client cannot be asked and the call did not carry it.
    */
   confirm(message: string): Promise<boolean>;
+  /** Aborted when the client cancels the call (or the connection ends): stop issuing requests. */
+  signal: AbortSignal;
+  /** Reports progress when the client sent a progress token; a no-op otherwise. Cheap to call often. */
+  progress(done: number, total?: number, message?: string): void;
 }
