@@ -76,7 +76,16 @@ export const configSchema = z
       .describe('Byte cap on the records of one tool result; past it records are dropped and a cursor given'),
     allowedHosts: list
       .default([])
-      .describe('Extra Host header values accepted over HTTP (loopback names with the port always are)'),
+      .describe(
+        'Host header values accepted over HTTP besides loopback names; needed without --auth-token behind a ' +
+          'proxy that forwards a public name (with a token any Host passes unless this list is set)',
+      ),
+    sseMaxSessions: positiveInt
+      .default(100)
+      .describe('Legacy SSE: most sessions open at once; one more is answered 503 with Retry-After'),
+    sseIdleTimeoutMs: positiveInt
+      .default(600_000)
+      .describe('Legacy SSE: ms a session may go without a message before the server closes it'),
     allowedOrigins: list.default([]).describe('Origin header values accepted over HTTP (none by default)'),
     requestTimeoutMs: positiveInt
       .optional()
@@ -185,6 +194,8 @@ export const CONFIG_SOURCES: { [K in ConfigKey]: FieldSource<KindOf<NonNullable<
   maxResponseBytes: { kind: 'number', env: ['S3DB_MCP_MAX_RESPONSE_BYTES'] },
   allowedHosts: { kind: 'list', env: ['S3DB_MCP_ALLOWED_HOSTS'] },
   allowedOrigins: { kind: 'list', env: ['S3DB_MCP_ALLOWED_ORIGINS'] },
+  sseMaxSessions: { kind: 'number', env: ['S3DB_MCP_SSE_MAX_SESSIONS'] },
+  sseIdleTimeoutMs: { kind: 'number', env: ['S3DB_MCP_SSE_IDLE_TIMEOUT_MS'] },
   requestTimeoutMs: { kind: 'number', env: ['S3DB_REQUEST_TIMEOUT_MS'] },
   connectTimeoutMs: { kind: 'number', env: ['S3DB_CONNECT_TIMEOUT_MS'] },
   maxAttempts: { kind: 'number', env: ['S3DB_MAX_ATTEMPTS'] },
