@@ -1,9 +1,15 @@
 // Builds one McpServer over a connected Database: the tools (registered in a loop from tools/), the instructions,
 // resource templates and prompts. Transports call this; it reads no environment and opens nothing itself.
-import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  McpServer,
+  ResourceTemplate,
+  type CallToolResult,
+  type InputRequiredResult,
+  type ReadResourceResult,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { ConfigError, ValidationError, isS3dbError, runWithCallContext } from '../engine/index.js';
+import { ConfigError, isS3dbError, runWithCallContext } from '../engine/index.js';
 import {
   PLUGIN_TOOLS,
   TOOLS,
@@ -19,6 +25,7 @@ import {
   type ToolDefinition,
 } from '../tools/index.js';
 import type { Config } from './config.js';
+import { ConfirmationNeeded, askToConfirm, confirmationAnswer, withConfirmArgument } from './confirmation.js';
 import type { Logger } from './logger.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
@@ -29,8 +36,9 @@ export interface CreateServerOptions {
   /** When the process started (for getStats uptime); default now. */
   startedAt?: number;
   /**
-   * Whether destructive tools may ask the client to confirm (elicitation). Off for stateless HTTP, where the
-   * client's answer would arrive at another server instance: there the call must carry `confirm: true`.
+   * Whether destructive tools may ask the client to confirm. Off for 2025-era stateless HTTP, where the client's
+   * answer to an elicitation would arrive at another server instance: there the call must carry `confirm: true`.
+   * (A 2026-07-28 request can always be asked: the client retries it with the answer.)
    */
   elicitation?: boolean;
 }
@@ -82,7 +90,7 @@ export function createServer(options: CreateServerOptions): McpServer {
   const tools = selectTools(config, (name) => db.plugin?.(name) !== undefined);
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 's3db — documents in S3' },
-    { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
+    { instructions: INSTRUCTIONS, capabilities: { logging: {} }, cacheHints: CACHE_HINTS },
   );
   const limits = {
     queryDefaultLimit: config.queryDefaultLimit,
@@ -101,21 +109,20 @@ export function createServer(options: CreateServerOptions): McpServer {
     signal: new AbortController().signal,
     progress: () => undefined,
   };
-  const callContext = (tool: ToolDefinition, args: unknown, extra: CallExtra): ToolContext => ({
+  const callContext = (tool: ToolDefinition, args: unknown, extra: ServerContext): ToolContext => ({
     ...ctx,
-    signal: extra.signal,
+    signal: extra.mcpReq.signal,
     progress: progressReporter(extra),
-    confirm: async (message) => {
-      if (!confirmTools.has(tool.name)) return true;
-      if (options.elicitation !== false && server.server.getClientCapabilities()?.elicitation !== undefined) {
-        return confirm(server, message, logger);
-      }
-      if ((args as { confirm?: unknown }).confirm === true) return true;
-      throw new ValidationError(`${tool.name} needs the user's confirmation, and this client cannot be asked.`, {
-        hint:
-          `Ask the user: "${message}" If they agree, repeat the same call with "confirm": true added. ` +
-          'Nothing was changed.',
-      });
+    confirm: (question) => {
+      if (!confirmTools.has(tool.name)) return Promise.resolve(true);
+      // A 2026-07-28 request declares its client's capabilities in its envelope; a 2025 client did at initialize.
+      const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
+      const modern = envelope !== undefined;
+      const capabilities = (envelope?.[CLIENT_CAPABILITIES_KEY] ?? server.server.getClientCapabilities()) as
+        { elicitation?: unknown } | undefined;
+      const canAsk = (modern || options.elicitation !== false) && capabilities?.elicitation !== undefined;
+      const request = { tool: tool.name, args, canAsk, inputResponses: extra.mcpReq.inputResponses };
+      return Promise.resolve(confirmationAnswer(request, question));
     },
   });
 
@@ -129,20 +136,24 @@ export function createServer(options: CreateServerOptions): McpServer {
         outputSchema: tool.outputSchema,
         annotations: annotationsFor(tool),
       },
-      async (args: unknown, extra: CallExtra): Promise<CallToolResult> => {
+      async (args: unknown, extra: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
         // Plugins (audit) learn who calls: the client's name from initialize, and the session when there is one.
-        const actor = server.server.getClientVersion()?.name;
+        const clientInfo = (extra.mcpReq.envelope as Record<string, { name?: string } | undefined> | undefined)?.[
+          CLIENT_INFO_KEY
+        ];
+        const actor = server.server.getClientVersion()?.name ?? clientInfo?.name;
         const call = {
           ...(actor === undefined ? {} : { actor }),
           ...(extra.sessionId === undefined ? {} : { session: extra.sessionId }),
         };
         try {
           const out = await runWithCallContext(call, () => tool.handler(args as never, callContext(tool, args, extra)));
-          return {
+          return fitResult({
             content: [{ type: 'text', text: out.text }],
             structuredContent: out.structuredContent as Record<string, unknown>,
-          };
+          });
         } catch (error) {
+          if (error instanceof ConfirmationNeeded) return askToConfirm(error.question);
           return toolError(error, logger, tool.name);
         }
       },
@@ -156,27 +167,50 @@ export function createServer(options: CreateServerOptions): McpServer {
   return server;
 }
 
-/** What the SDK hands a tool handler besides its arguments (the members used here). */
-interface CallExtra {
-  sessionId?: string | undefined;
-  signal: AbortSignal;
-  _meta?: { progressToken?: string | number | undefined } | undefined;
-  sendNotification(notification: {
-    method: 'notifications/progress';
-    params: { progressToken: string | number; progress: number; total?: number; message?: string };
-  }): Promise<void>;
+const CLIENT_CAPABILITIES_KEY = 'io.modelcontextprotocol/clientCapabilities';
+const CLIENT_INFO_KEY = 'io.modelcontextprotocol/clientInfo';
+
+/** List results change only with the config (tools) or a createResource (resources): let 2026 clients cache. */
+const CACHE_HINTS = {
+  'tools/list': { ttlMs: 300_000 },
+  'prompts/list': { ttlMs: 300_000 },
+  'resources/templates/list': { ttlMs: 300_000 },
+  'server/discover': { ttlMs: 300_000 },
+} as const;
+
+/**
+ * The largest result a client is sure to read: the SDKs read at most 10 MB a message (JSON escaping and framing
+ * take the rest), and a stdio line past that ends the session. The text form is dropped first (structuredContent has the same data),
+ * then the result is refused with a hint.
+ */
+export const MAX_RESULT_BYTES = 8 * 1024 * 1024;
+
+function fitResult(result: CallToolResult): CallToolResult {
+  const structuredBytes = Buffer.byteLength(JSON.stringify(result.structuredContent ?? null));
+  const first = result.content[0];
+  const textBytes = first?.type === 'text' ? Buffer.byteLength(first.text) : 0;
+  if (structuredBytes + textBytes <= MAX_RESULT_BYTES) return result;
+  if (structuredBytes <= MAX_RESULT_BYTES) {
+    const text = `The result (${structuredBytes} bytes) is in structuredContent only: its text form would be too large.`;
+    return { ...result, content: [{ type: 'text', text }] };
+  }
+  const text =
+    `Error [ENTITY_TOO_LARGE]: the result is ${structuredBytes} bytes, more than a client can read in one message ` +
+    `(${MAX_RESULT_BYTES}); if this call wrote data, the write was done.\n` +
+    'Hint: read less at once: a smaller limit, or one document at a time.';
+  return { isError: true, content: [{ type: 'text', text }] };
 }
 
 /**
  * Progress notifications for one call: sent only when the client asked (a progress token), only when the count
  * grows (the spec requires it to increase), and never failing the call when the client has gone.
  */
-function progressReporter(extra: CallExtra): ToolContext['progress'] {
-  const token = extra._meta?.progressToken;
+function progressReporter(extra: ServerContext): ToolContext['progress'] {
+  const token = extra.mcpReq._meta?.progressToken;
   if (token === undefined) return () => undefined;
   let last = -Infinity;
   return (done, total, message) => {
-    if (!(done > last) || extra.signal.aborted) return;
+    if (!(done > last) || extra.mcpReq.signal.aborted) return;
     last = done;
     const params = {
       progressToken: token,
@@ -184,28 +218,14 @@ function progressReporter(extra: CallExtra): ToolContext['progress'] {
       ...(total === undefined ? {} : { total }),
       ...(message === undefined ? {} : { message }),
     };
-    extra.sendNotification({ method: 'notifications/progress', params }).catch(() => undefined);
+    extra.mcpReq.notify({ method: 'notifications/progress', params }).catch(() => undefined);
   };
 }
 
 /**
- * A tool that asks for confirmation takes `confirm: true` as the answer of a client that cannot be asked; the
- * tools that already have a `confirm` argument (paranoid deletes) keep theirs.
- */
-function withConfirmArgument(tool: ToolDefinition, confirmTools: ReadonlySet<string>): z.ZodObject {
-  if (!confirmTools.has(tool.name) || Object.hasOwn(tool.inputSchema.shape, 'confirm')) return tool.inputSchema;
-  return tool.inputSchema.extend({
-    confirm: z
-      .boolean()
-      .optional()
-      .describe('true once the user agreed, when the client cannot show a confirmation question'),
-  });
-}
-
-/**
- * Failures the SDK reports before our handlers run (arguments that do not match the input schema, an unknown
- * tool) or after (output validation) get the same `Error [CODE]: message / Hint:` shape as every other tool
- * error, so a model can act on them. The SDK builds them in McpServer's private createToolError (SDK 1.32);
+ * Failures the SDK reports before our handlers run (arguments that do not match the input schema) or after
+ * (output validation) get the same `Error [CODE]: message / Hint:` shape as every other tool
+ * error, so a model can act on them. (An unknown tool is a protocol error, -32602, as the spec says.) The SDK builds them in McpServer's private createToolError (SDK 2.4);
  * test/mcp/bad-input.test.ts pins this shape, so an SDK change that bypasses the override is caught.
  */
 function shapeSdkToolErrors(server: McpServer, logger: Logger): void {
@@ -224,37 +244,9 @@ function shapeSdkToolErrors(server: McpServer, logger: Logger): void {
         "Fix the arguments to match the tool's input schema (tools/list shows it): required fields, types, no unknown keys.",
       );
     }
-    const unknown = /Tool (.*) (not found|disabled)$/s.exec(message);
-    if (unknown) {
-      return text(
-        'NOT_FOUND',
-        `No tool named ${JSON.stringify(unknown[1]!.slice(0, 100))} is available`,
-        'Call tools/list to see the tools this server offers (a read-only server offers only the read tools).',
-      );
-    }
     logger.error({ message }, 'tool call failed in the MCP layer');
     return { isError: true, content: [{ type: 'text', text: INTERNAL_ERROR_TEXT }] };
   };
-}
-
-/** Asks the user through the client when it supports elicitation; otherwise the annotations already warned. */
-async function confirm(server: McpServer, message: string, logger: Logger): Promise<boolean> {
-  if (server.server.getClientCapabilities()?.elicitation === undefined) return true;
-  try {
-    const answer = await server.server.elicitInput({
-      message,
-      requestedSchema: {
-        type: 'object',
-        properties: { confirm: { type: 'boolean', title: 'Confirm', description: 'Yes, go ahead' } },
-        required: ['confirm'],
-      },
-    });
-    return answer.action === 'accept' && answer.content?.confirm === true;
-  } catch (error) {
-    // A client that advertised elicitation but could not answer: do not destroy data on a failed question.
-    logger.warn({ err: error }, 'confirmation request failed; treating it as declined');
-    return false;
-  }
 }
 
 /** Errors thrown from resource reads become JSON-RPC errors: keep them to code, message and hint. */

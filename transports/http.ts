@@ -6,8 +6,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { createMcpHandler, type McpServer } from '@modelcontextprotocol/server';
+import { toNodeHandler } from '@modelcontextprotocol/node';
 import { ConfigError } from '../engine/index.js';
 import { hostAllowed, isLoopbackHost, originAllowed } from './host-check.js';
 import { sseSessions, type SseLimits } from './sse-sessions.js';
@@ -34,7 +34,10 @@ export interface HttpLogger {
   debug(obj: object, msg?: string): void;
 }
 
-/** Makes a fresh McpServer; `elicitation` is false where the client's answer could not reach it (stateless). */
+/**
+ * Makes an McpServer; `elicitation` is false where a 2025 client's answer to an elicitation could not reach it
+ * (stateless HTTP). A 2026-07-28 request is asked through its retry, so it may always confirm.
+ */
 export type ServerFactory = (options: { elicitation: boolean }) => McpServer;
 
 export interface RunningHttp extends RunningTransport {
@@ -45,6 +48,7 @@ export interface RunningHttp extends RunningTransport {
 }
 
 const BODY_LIMIT = '8mb';
+const BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 export const SSE_DEFAULTS: SseLimits = { maxSessions: 100, idleTimeoutMs: 10 * 60_000 };
 
@@ -125,22 +129,17 @@ export function createHttpApp(
     }
   });
 
-  // Streamable HTTP, stateless: a new server and transport per POST, closed with the response.
-  app.post('/mcp', guard, json, async (req, res) => {
-    const server = makeServer({ elicitation: false });
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    try {
-      await server.connect(transport);
-      await transport.handleRequest(req, res, req.body);
-    } catch (error) {
-      logger.error({ err: error }, 'Streamable HTTP request failed');
-      if (!res.headersSent) jsonRpcError(res, 500, 'Internal server error', -32603);
-    }
+  // Streamable HTTP, stateless, both eras: the SDK's handler classifies each POST (a 2026-07-28 request carries
+  // its version in _meta; a 2025 client opens with initialize) and serves it from one instance of the factory.
+  // The body is read by the handler itself (8 MB cap, 413 and parse errors as JSON-RPC bodies).
+  const mcp = createMcpHandler(({ era }) => makeServer({ elicitation: era === 'modern' }), {
+    onerror: (error) => logger.debug({ err: error }, 'MCP request refused or failed'),
   });
+  const serveMcp = toNodeHandler(mcp, {
+    maxRequestBodySize: BODY_LIMIT_BYTES,
+    onerror: (error) => logger.error({ err: error }, 'Streamable HTTP request failed'),
+  });
+  app.post('/mcp', guard, (req, res) => serveMcp(req, res));
   // Stateless: there is no stream to resume (GET) and no session to end (DELETE).
   const notAllowed = (_req: Request, res: Response): void => {
     res.setHeader('Allow', 'POST');
@@ -190,7 +189,7 @@ export function createHttpApp(
     }
   });
 
-  return { app, closeSessions: () => sse.closeAll() };
+  return { app, closeSessions: async () => Promise.all([sse.closeAll(), mcp.close()]).then(() => undefined) };
 }
 
 /** Starts the HTTP transports; resolves once listening. Port 0 picks a free port (see `port` in the result). */

@@ -1,8 +1,8 @@
 // The legacy SSE sessions (GET /sse + POST /messages): bounded in number and closed when idle, since each open
 // stream holds a server instance (~60 kB) for as long as the client keeps the socket.
 import type { Request, Response } from 'express';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
+import type { McpServer } from '@modelcontextprotocol/server';
+import { SseServerTransport } from './sse-transport.js';
 
 export interface SseLimits {
   /** Most sessions open at once; one more gets 503 with Retry-After. */
@@ -12,7 +12,7 @@ export interface SseLimits {
 }
 
 interface Session {
-  transport: SSEServerTransport;
+  transport: SseServerTransport;
   server: McpServer;
   timer: NodeJS.Timeout;
 }
@@ -58,7 +58,7 @@ export function sseSessions(
         reply(res, 503, `Too many SSE sessions open (limit ${limits.maxSessions}); retry later or use POST /mcp`);
         return;
       }
-      const transport = new SSEServerTransport('/messages', res);
+      const transport = new SseServerTransport('/messages', res);
       const server = makeServer();
       const id = transport.sessionId;
       sessions.set(id, { transport, server, timer: idleTimer(id) });
@@ -79,7 +79,11 @@ export function sseSessions(
       }
       clearTimeout(session.timer);
       session.timer = idleTimer(id);
-      await session.transport.handlePostMessage(req, res, req.body);
+      if (!session.transport.receive(req.body)) {
+        reply(res, 400, 'Invalid request: the body is not a JSON-RPC 2.0 message', -32600);
+        return;
+      }
+      res.status(202).json({ accepted: true });
     },
     async closeAll() {
       await Promise.allSettled([...sessions.keys()].map((id) => end(id, 'server shutting down')));

@@ -183,8 +183,8 @@ describe('--read-only', () => {
       ['heal', { dryRun: false, resource: 'docs' }],
     ];
     for (const [name, args] of writes) {
-      const r = await mcp.call(name, args);
-      expect(r.isError, `${name} ${JSON.stringify(args)}`).toBe(true);
+      // Not registered: the spec's answer to an unknown tool is a protocol error (-32602), never a call.
+      await expect(mcp.call(name, args), `${name} ${JSON.stringify(args)}`).rejects.toThrow(/-32602/);
     }
     // Read tools with write-looking extra arguments.
     for (const name of names) {

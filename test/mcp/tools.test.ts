@@ -227,8 +227,8 @@ describe('modes', () => {
     const mcp = await connect(await make(), { readOnly: true });
     const names = (await mcp.client.listTools()).tools.map((t) => t.name).sort();
     expect(names).toEqual(['count', 'describeResource', 'get', 'getStats', 'listPartitions', 'listResources', 'query']);
-    const refused = await mcp.call('insert', { resource: 'users', data: {} });
-    expect(refused.isError).toBe(true);
+    // An unregistered tool is a protocol error (-32602), as the spec says for unknown tools.
+    await expect(mcp.call('insert', { resource: 'users', data: {} })).rejects.toThrow(/-32602.*insert not found/);
     await mcp.close();
   });
 
