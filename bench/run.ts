@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { runCacheBench } from './cache-bench.js';
 import { runCrudBench, runPartitionMoveBench, runSecretBench, type EngineBenchOptions } from './engine-bench.js';
+import { runMcpCostBench } from './mcp-cost.js';
 import { runPartitionBench } from './partition-bench.js';
 import { printTable, type Row } from './stats.js';
 import { openBenchStore, selectedStores, type BenchStoreName } from './stores.js';
@@ -53,9 +54,13 @@ for (const name of stores) {
     await bench.cleanup();
   }
 }
+process.stderr.write('[bench] MCP cost per call (memory store)…\n');
+const mcp = await runMcpCostBench(quick ? { calls: 300, seconds: 2 } : { calls: 2000, seconds: 5 });
 printTable('Operations: S3 requests per operation (sequential run), ops/s, latency (sequential)', crud);
 printTable('One declared partition (+ timestamps): ours vs s3db.js 21.6.2 measured', moves);
 printTable('Secret fields: PBKDF2 derivations (100,000 iterations each)', secrets);
 printTable('Partitions and queries (requests per operation, latency over repeated runs)', queries);
 printTable('Cache plugin: requests per repeated call', cache);
+printTable('MCP cost of one get by id (memory store; the server is the built binary, its CPU measured)', mcp.rows);
+printTable('MCP over HTTP: calls/s with concurrent clients, and the tools/list size', mcp.throughput);
 process.stdout.write(`\nTotal time ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
