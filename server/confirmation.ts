@@ -58,10 +58,19 @@ export function askToConfirm(question: string): InputRequiredResult {
  */
 export function withConfirmArgument(tool: ToolDefinition, confirmTools: ReadonlySet<string>): z.ZodObject {
   if (!confirmTools.has(tool.name) || Object.hasOwn(tool.inputSchema.shape, 'confirm')) return tool.inputSchema;
-  return tool.inputSchema.extend({
-    confirm: z
-      .boolean()
-      .optional()
-      .describe('true once the user agreed, when the client cannot show a confirmation question'),
-  });
+  // Built once per tool: a server is made per stateless request, and the schema must stay the same object for
+  // its JSON Schema to be cached (schema-cache.ts).
+  let extended = extendedSchemas.get(tool.inputSchema);
+  if (extended === undefined) {
+    extended = tool.inputSchema.extend({
+      confirm: z
+        .boolean()
+        .optional()
+        .describe('true once the user agreed, when the client cannot show a confirmation question'),
+    });
+    extendedSchemas.set(tool.inputSchema, extended);
+  }
+  return extended;
 }
+
+const extendedSchemas = new WeakMap<z.ZodObject, z.ZodObject>();

@@ -25,6 +25,7 @@ import {
   type ToolDefinition,
 } from '../tools/index.js';
 import type { Config } from './config.js';
+import { withCachedJsonSchema } from './schema-cache.js';
 import { ConfirmationNeeded, askToConfirm, confirmationAnswer, withConfirmArgument } from './confirmation.js';
 import type { Logger } from './logger.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
@@ -132,8 +133,8 @@ export function createServer(options: CreateServerOptions): McpServer {
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: withConfirmArgument(tool, confirmTools),
-        outputSchema: tool.outputSchema,
+        inputSchema: withCachedJsonSchema(withConfirmArgument(tool, confirmTools)),
+        outputSchema: withCachedJsonSchema(tool.outputSchema),
         annotations: annotationsFor(tool),
       },
       async (args: unknown, extra: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
