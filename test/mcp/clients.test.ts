@@ -128,6 +128,29 @@ describe('HTTP: v2 and v1 clients on /mcp and /sse', () => {
     await client.close();
   });
 
+  it('a 2026-07-28 request needs no handshake and its list result carries a cache hint', async () => {
+    const envelope = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+      'io.modelcontextprotocol/clientCapabilities': {},
+    };
+    const res = await fetch(mcp, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'tools/list',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: envelope } }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('mcp-session-id')).toBeNull();
+    const body = (await res.json()) as { result: { tools: unknown[]; ttlMs: number } };
+    expect(body.result.tools.length).toBeGreaterThan(10);
+    expect(body.result.ttlMs).toBe(300_000);
+  });
+
   it('a v2 client that declines on stateless /mcp keeps the document', async () => {
     const client = await v2(mcp, 'decline');
     const declined = await deleteWith(client, 'm2');
