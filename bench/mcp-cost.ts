@@ -112,7 +112,13 @@ export async function runMcpCostBench(options: McpCostOptions): Promise<{ rows: 
   const url = new URL(`http://127.0.0.1:${port}/mcp`);
   try {
     for (let i = 0; i < 100; i++) {
-      if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 50));
     }
     const connectHttp = async () => {
