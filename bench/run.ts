@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCacheBench } from './cache-bench.js';
 import { runCrudBench, runPartitionMoveBench, runSecretBench, type EngineBenchOptions } from './engine-bench.js';
+import { runMcpCostBench } from './mcp-cost.js';
 import { runPartitionBench } from './partition-bench.js';
 import { runFileListBench, runSnapshotBench } from './snapshot-bench.js';
 import { runReplicationBench } from './replication-bench.js';
@@ -96,6 +97,8 @@ for (const name of stores) {
     await bench.cleanup();
   }
 }
+process.stderr.write('[bench] MCP cost per call (memory store)…\n');
+const mcp = await runMcpCostBench(quick ? { calls: 300, seconds: 2 } : { calls: 2000, seconds: 5 });
 printTable('Operations: S3 requests per operation (sequential run), ops/s, latency (sequential)', crud);
 printTable('One declared partition (+ timestamps): ours vs s3db.js 21.6.2 measured', moves);
 printTable('Secret fields: PBKDF2 derivations (100,000 iterations each)', secrets);
@@ -105,4 +108,6 @@ printTable('MCP tools/list size (what each session sends the model first)', tool
 printTable('Resource snapshots: requests and latency per query (docs/queries.md "Snapshots")', snapshots);
 printTable('File store LIST (1,000-key pages; a second FileStore on the same directory)', fileList);
 printTable('Replication: writes with the replicator on, delivery throughput and lag per target', replication);
+printTable('MCP cost of one get by id (memory store; the server is the built binary, its CPU measured)', mcp.rows);
+printTable('MCP over HTTP: calls/s with concurrent clients, and the tools/list size', mcp.throughput);
 process.stdout.write(`\nTotal time ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);

@@ -58,6 +58,12 @@ export const configSchema = z
       .describe('Bearer token HTTP clients must send (Authorization: Bearer …)'),
     readOnly: bool.default(false).describe('Register only the read tools'),
     disableTools: list.default([]).describe('Comma-separated tool names not to register'),
+    confirmTools: list
+      .default(['delete', 'deleteMany', 'heal'])
+      .describe(
+        'Tools that ask the user before they destroy data (heal only with dryRun false); a client that cannot ' +
+          'be asked must pass confirm: true. Empty (--confirm-tools=none) asks nothing',
+      ),
     revealSecrets: bool.default(false).describe('Return secret fields decrypted (needs the passphrase too)'),
     writablePluginResources: bool
       .default(false)
@@ -73,7 +79,16 @@ export const configSchema = z
       .describe('Byte cap on the records of one tool result; past it records are dropped and a cursor given'),
     allowedHosts: list
       .default([])
-      .describe('Extra Host header values accepted over HTTP (loopback names with the port always are)'),
+      .describe(
+        'Host header values accepted over HTTP besides loopback names; needed without --auth-token behind a ' +
+          'proxy that forwards a public name (with a token any Host passes unless this list is set)',
+      ),
+    sseMaxSessions: positiveInt
+      .default(100)
+      .describe('Legacy SSE: most sessions open at once; one more is answered 503 with Retry-After'),
+    sseIdleTimeoutMs: positiveInt
+      .default(600_000)
+      .describe('Legacy SSE: ms a session may go without a message before the server closes it'),
     allowedOrigins: list.default([]).describe('Origin header values accepted over HTTP (none by default)'),
     requestTimeoutMs: positiveInt
       .optional()
@@ -251,6 +266,7 @@ export const CONFIG_SOURCES: { [K in ConfigKey]: FieldSource<KindOf<NonNullable<
   authToken: { kind: 'string', env: ['S3DB_MCP_AUTH_TOKEN'], secret: true },
   readOnly: { kind: 'boolean', env: ['S3DB_MCP_READ_ONLY'] },
   disableTools: { kind: 'list', env: ['S3DB_MCP_DISABLE_TOOLS'] },
+  confirmTools: { kind: 'list', env: ['S3DB_MCP_CONFIRM_TOOLS'] },
   revealSecrets: { kind: 'boolean', env: ['S3DB_MCP_REVEAL_SECRETS'] },
   writablePluginResources: { kind: 'boolean', env: ['S3DB_MCP_WRITABLE_PLUGIN_RESOURCES'] },
   logLevel: { kind: 'string', env: ['LOG_LEVEL'] },
@@ -259,6 +275,8 @@ export const CONFIG_SOURCES: { [K in ConfigKey]: FieldSource<KindOf<NonNullable<
   maxResponseBytes: { kind: 'number', env: ['S3DB_MCP_MAX_RESPONSE_BYTES'] },
   allowedHosts: { kind: 'list', env: ['S3DB_MCP_ALLOWED_HOSTS'] },
   allowedOrigins: { kind: 'list', env: ['S3DB_MCP_ALLOWED_ORIGINS'] },
+  sseMaxSessions: { kind: 'number', env: ['S3DB_MCP_SSE_MAX_SESSIONS'] },
+  sseIdleTimeoutMs: { kind: 'number', env: ['S3DB_MCP_SSE_IDLE_TIMEOUT_MS'] },
   requestTimeoutMs: { kind: 'number', env: ['S3DB_REQUEST_TIMEOUT_MS'] },
   connectTimeoutMs: { kind: 'number', env: ['S3DB_CONNECT_TIMEOUT_MS'] },
   maxAttempts: { kind: 'number', env: ['S3DB_MAX_ATTEMPTS'] },
@@ -312,6 +330,8 @@ function parseValue(key: ConfigKey, raw: string, origin: string): unknown {
       return Number(raw);
     }
     case 'list':
+      // "none" is the explicit empty list (an empty flag value reads as "not set" in the environment).
+      if (raw.trim() === 'none') return [];
       return raw
         .split(',')
         .map((s) => s.trim())

@@ -1,14 +1,13 @@
 // Builds one McpServer over a connected Database: the tools (registered in a loop from tools/), the instructions,
 // resource templates and prompts. Transports call this; it reads no environment and opens nothing itself.
-import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
+  McpServer,
+  ResourceTemplate,
   type CallToolResult,
+  type InputRequiredResult,
   type ReadResourceResult,
-  type ServerNotification,
-} from '@modelcontextprotocol/sdk/types.js';
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { ConfigError, isS3dbError, runWithCallContext } from '../engine/index.js';
 import {
@@ -27,6 +26,8 @@ import {
   type ToolDefinition,
 } from '../tools/index.js';
 import type { Config } from './config.js';
+import { withCachedJsonSchema } from './schema-cache.js';
+import { ConfirmationNeeded, askToConfirm, confirmationAnswer, withConfirmArgument } from './confirmation.js';
 import type { Logger } from './logger.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 import { refuseNonObjectArguments } from './tool-arguments.js';
@@ -38,8 +39,9 @@ export interface CreateServerOptions {
   /** When the process started (for getStats uptime); default now. */
   startedAt?: number;
   /**
-   * Whether destructive tools may ask the client to confirm (elicitation). Off for stateless HTTP, where the
-   * client's answer would arrive at another server instance.
+   * Whether destructive tools may ask the client to confirm. Off for 2025-era stateless HTTP, where the client's
+   * answer to an elicitation would arrive at another server instance: there the call must carry `confirm: true`.
+   * (A 2026-07-28 request can always be asked: the client retries it with the answer.)
    */
   elicitation?: boolean;
 }
@@ -62,16 +64,21 @@ export const INSTRUCTIONS = [
  * tools (search, increment) only when `pluginEnabled` says its plugin is on (default: the config's --plugins).
  */
 export function selectTools(
-  config: Pick<Config, 'readOnly' | 'disableTools'> & { plugins?: readonly string[] },
+  config: Pick<Config, 'readOnly' | 'disableTools'> & { plugins?: readonly string[]; confirmTools?: readonly string[] },
   pluginEnabled: (pluginName: string) => boolean = (name) =>
     (name === 'FullTextPlugin' && (config.plugins ?? []).includes('fulltext')) ||
     (name === 'EventualConsistencyPlugin' && (config.plugins ?? []).includes('counters')),
 ): ToolDefinition[] {
-  const unknown = config.disableTools.filter((name) => !TOOL_NAMES.includes(name));
-  if (unknown.length > 0) {
-    throw new ConfigError(`Unknown tool name(s) in --disable-tools: ${unknown.join(', ')}`, {
-      hint: `Tool names are: ${TOOL_NAMES.join(', ')}`,
-    });
+  for (const [flag, names] of [
+    ['--disable-tools', config.disableTools],
+    ['--confirm-tools', config.confirmTools ?? []],
+  ] as const) {
+    const unknown = names.filter((name) => !TOOL_NAMES.includes(name));
+    if (unknown.length > 0) {
+      throw new ConfigError(`Unknown tool name(s) in ${flag}: ${unknown.join(', ')}`, {
+        hint: `Tool names are: ${TOOL_NAMES.join(', ')}`,
+      });
+    }
   }
   return TOOLS.filter(
     (tool) =>
@@ -87,7 +94,7 @@ export function createServer(options: CreateServerOptions): McpServer {
   const tools = selectTools(config, (name) => db.plugin?.(name) !== undefined);
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION, title: 's3db — documents in S3' },
-    { instructions: INSTRUCTIONS, capabilities: { logging: {} } },
+    { instructions: INSTRUCTIONS, capabilities: { logging: {} }, cacheHints: CACHE_HINTS },
   );
   const limits = {
     queryDefaultLimit: config.queryDefaultLimit,
@@ -96,16 +103,33 @@ export function createServer(options: CreateServerOptions): McpServer {
     revealSecrets: config.revealSecrets,
     writablePluginResources: config.writablePluginResources,
   };
+  const confirmTools = new Set(config.confirmTools);
+  // Resource reads are not tool calls: they never confirm, and are not cancelled from here.
   const ctx: ToolContext = {
     db,
     limits,
     logger,
     startedAt,
-    confirm: (message) => (options.elicitation === false ? Promise.resolve(true) : confirm(server, message, logger)),
-    // Replaced per call from the request (see progressReporter); resources/read has no cancellation of its own.
+    confirm: () => Promise.resolve(true),
     signal: new AbortController().signal,
-    progress: () => {},
+    progress: () => undefined,
   };
+  const callContext = (tool: ToolDefinition, args: unknown, extra: ServerContext): ToolContext => ({
+    ...ctx,
+    signal: extra.mcpReq.signal,
+    progress: progressReporter(extra),
+    confirm: (question) => {
+      if (!confirmTools.has(tool.name)) return Promise.resolve(true);
+      // A 2026-07-28 request declares its client's capabilities in its envelope; a 2025 client did at initialize.
+      const envelope = extra.mcpReq.envelope as Record<string, unknown> | undefined;
+      const modern = envelope !== undefined;
+      const capabilities = (envelope?.[CLIENT_CAPABILITIES_KEY] ?? server.server.getClientCapabilities()) as
+        { elicitation?: unknown } | undefined;
+      const canAsk = (modern || options.elicitation !== false) && capabilities?.elicitation !== undefined;
+      const request = { tool: tool.name, args, canAsk, inputResponses: extra.mcpReq.inputResponses };
+      return Promise.resolve(confirmationAnswer(request, question));
+    },
+  });
 
   for (const tool of tools) {
     server.registerTool(
@@ -113,25 +137,28 @@ export function createServer(options: CreateServerOptions): McpServer {
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.inputSchema,
-        outputSchema: tool.outputSchema,
+        inputSchema: withCachedJsonSchema(withConfirmArgument(tool, confirmTools)),
+        outputSchema: withCachedJsonSchema(tool.outputSchema),
         annotations: annotationsFor(tool),
       },
-      async (args: unknown, extra: CallExtra): Promise<CallToolResult> => {
+      async (args: unknown, extra: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
         // Plugins (audit) learn who calls: the client's name from initialize, and the session when there is one.
-        const actor = server.server.getClientVersion()?.name;
+        const clientInfo = (extra.mcpReq.envelope as Record<string, { name?: string } | undefined> | undefined)?.[
+          CLIENT_INFO_KEY
+        ];
+        const actor = server.server.getClientVersion()?.name ?? clientInfo?.name;
         const call = {
           ...(actor === undefined ? {} : { actor }),
           ...(extra.sessionId === undefined ? {} : { session: extra.sessionId }),
         };
         try {
-          const callCtx: ToolContext = { ...ctx, signal: extra.signal, progress: progressReporter(extra) };
-          const out = await runWithCallContext(call, () => tool.handler(args as never, callCtx));
-          return {
+          const out = await runWithCallContext(call, () => tool.handler(args as never, callContext(tool, args, extra)));
+          return fitResult({
             content: [{ type: 'text', text: out.text }],
             structuredContent: out.structuredContent as Record<string, unknown>,
-          };
+          });
         } catch (error) {
+          if (error instanceof ConfirmationNeeded) return askToConfirm(error.question);
           return toolError(error, logger, tool.name);
         }
       },
@@ -150,54 +177,73 @@ export function createServer(options: CreateServerOptions): McpServer {
 /**
  * tools/list from tools/listing.ts (schemas computed once, no `$schema` line, only non-default annotations) in
  * place of the SDK's own, which rebuilds every schema on each request (docs/tools.md: the tool-list budget).
+ * Set through the Server, so the SDK still attaches the list's cache hint.
  */
 function serveLeanToolList(server: McpServer, tools: readonly ToolDefinition[]): void {
   const listings = tools.map(toolListing);
   server.server.removeRequestHandler('tools/list');
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listings }));
+  server.server.setRequestHandler('tools/list', () => ({ tools: listings }) as never);
 }
 
-/** What a tool call handler receives from the SDK (v1) beside its arguments. */
-interface CallExtra {
-  sessionId?: string | undefined;
-  signal: AbortSignal;
-  _meta?: { progressToken?: string | number | undefined } | undefined;
-  sendNotification: (notification: ServerNotification) => Promise<void>;
-}
+const CLIENT_CAPABILITIES_KEY = 'io.modelcontextprotocol/clientCapabilities';
+const CLIENT_INFO_KEY = 'io.modelcontextprotocol/clientInfo';
 
-/** At most one progress notification per this many ms (plus the last one), so a scan does not flood the client. */
-const PROGRESS_INTERVAL_MS = 100;
+/** List results change only with the config (tools) or a createResource (resources): let 2026 clients cache. */
+const CACHE_HINTS = {
+  'tools/list': { ttlMs: 300_000 },
+  'prompts/list': { ttlMs: 300_000 },
+  'resources/templates/list': { ttlMs: 300_000 },
+  'server/discover': { ttlMs: 300_000 },
+} as const;
 
 /**
- * The call's `progress`: notifications/progress with the client's token when it sent one, throttled, and only
- * ever increasing (the spec requires it); a no-op for a client that did not ask.
+ * The largest result a client is sure to read: the SDKs read at most 10 MB a message (JSON escaping and framing
+ * take the rest), and a stdio line past that ends the session. The text form is dropped first (structuredContent has the same data),
+ * then the result is refused with a hint.
  */
-function progressReporter(extra: CallExtra): ToolContext['progress'] {
-  const progressToken = extra._meta?.progressToken;
-  if (progressToken === undefined) return () => {};
-  let last = -1;
-  let lastAt = 0;
+export const MAX_RESULT_BYTES = 8 * 1024 * 1024;
+
+function fitResult(result: CallToolResult): CallToolResult {
+  const structuredBytes = Buffer.byteLength(JSON.stringify(result.structuredContent ?? null));
+  const first = result.content[0];
+  const textBytes = first?.type === 'text' ? Buffer.byteLength(first.text) : 0;
+  if (structuredBytes + textBytes <= MAX_RESULT_BYTES) return result;
+  if (structuredBytes <= MAX_RESULT_BYTES) {
+    const text = `The result (${structuredBytes} bytes) is in structuredContent only: its text form would be too large.`;
+    return { ...result, content: [{ type: 'text', text }] };
+  }
+  const text =
+    `Error [ENTITY_TOO_LARGE]: the result is ${structuredBytes} bytes, more than a client can read in one message ` +
+    `(${MAX_RESULT_BYTES}); if this call wrote data, the write was done.\n` +
+    'Hint: read less at once: a smaller limit, or one document at a time.';
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+/**
+ * Progress notifications for one call: sent only when the client asked (a progress token), only when the count
+ * grows (the spec requires it to increase), and never failing the call when the client has gone.
+ */
+function progressReporter(extra: ServerContext): ToolContext['progress'] {
+  const token = extra.mcpReq._meta?.progressToken;
+  if (token === undefined) return () => undefined;
+  let last = -Infinity;
   return (done, total, message) => {
-    const now = Date.now();
-    const final = total !== undefined && done >= total;
-    if (done <= last || (!final && now - lastAt < PROGRESS_INTERVAL_MS)) return;
+    if (!(done > last) || extra.mcpReq.signal.aborted) return;
     last = done;
-    lastAt = now;
     const params = {
-      progressToken,
+      progressToken: token,
       progress: done,
       ...(total === undefined ? {} : { total }),
       ...(message === undefined ? {} : { message }),
     };
-    // A lost notification must never fail the call.
-    extra.sendNotification({ method: 'notifications/progress', params }).catch(() => {});
+    extra.mcpReq.notify({ method: 'notifications/progress', params }).catch(() => undefined);
   };
 }
 
 /**
- * Failures the SDK reports before our handlers run (arguments that do not match the input schema, an unknown
- * tool) or after (output validation) get the same `Error [CODE]: message / Hint:` shape as every other tool
- * error, so a model can act on them. The SDK builds them in McpServer's private createToolError (SDK 1.32);
+ * Failures the SDK reports before our handlers run (arguments that do not match the input schema) or after
+ * (output validation) get the same `Error [CODE]: message / Hint:` shape as every other tool
+ * error, so a model can act on them. (An unknown tool is a protocol error, -32602, as the spec says.) The SDK builds them in McpServer's private createToolError (SDK 2.4);
  * test/mcp/bad-input.test.ts pins this shape, so an SDK change that bypasses the override is caught.
  */
 function shapeSdkToolErrors(server: McpServer, logger: Logger): void {
@@ -216,39 +262,9 @@ function shapeSdkToolErrors(server: McpServer, logger: Logger): void {
         "Fix the arguments to match the tool's input schema (tools/list shows it): required fields, types, no unknown keys.",
       );
     }
-    const unknown = /Tool (.*) (not found|disabled)$/s.exec(message);
-    if (unknown) {
-      // The spec answers an unknown tool with a JSON-RPC error (-32602), not a tool result: thrown here, the
-      // SDK sends it as the response's error.
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        `Unknown tool: ${JSON.stringify(unknown[1]!.slice(0, 100))}. Call tools/list to see the tools this server ` +
-          'offers (a read-only server offers only the read tools).',
-      );
-    }
     logger.error({ message }, 'tool call failed in the MCP layer');
     return { isError: true, content: [{ type: 'text', text: INTERNAL_ERROR_TEXT }] };
   };
-}
-
-/** Asks the user through the client when it supports elicitation; otherwise the annotations already warned. */
-async function confirm(server: McpServer, message: string, logger: Logger): Promise<boolean> {
-  if (server.server.getClientCapabilities()?.elicitation === undefined) return true;
-  try {
-    const answer = await server.server.elicitInput({
-      message,
-      requestedSchema: {
-        type: 'object',
-        properties: { confirm: { type: 'boolean', title: 'Confirm', description: 'Yes, go ahead' } },
-        required: ['confirm'],
-      },
-    });
-    return answer.action === 'accept' && answer.content?.confirm === true;
-  } catch (error) {
-    // A client that advertised elicitation but could not answer: do not destroy data on a failed question.
-    logger.warn({ err: error }, 'confirmation request failed; treating it as declined');
-    return false;
-  }
 }
 
 /** Errors thrown from resource reads become JSON-RPC errors: keep them to code, message and hint. */

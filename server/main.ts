@@ -25,7 +25,9 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     createServer({ db, config, logger, startedAt, elicitation });
   const running: RunningTransport =
     config.transport === 'stdio'
-      ? await startStdio(makeServer({ elicitation: true }))
+      ? startStdio(() => makeServer({ elicitation: true }), {
+          onOversize: (bytes) => logger.warn({ bytes }, 'dropped a stdin line too large to read; the session goes on'),
+        })
       : await startHttp({ ...config, metrics: () => prometheusText(db) }, makeServer, logger);
   logger.info({ transport: config.transport, version: SERVER_VERSION }, 'server ready');
 

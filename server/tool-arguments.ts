@@ -1,15 +1,14 @@
 // A tools/call whose `arguments` is not an object (null, an array, a string) fails the SDK's request schema
 // before any tool runs, and the SDK answers it as a JSON-RPC *internal* error (-32603) with zod's issue dump.
 // It is the caller's mistake, so it gets the same isError VALIDATION result as any other bad argument.
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
 
 type RequestHandler = (
   request: { params?: { name?: unknown; arguments?: unknown } },
   extra: unknown,
 ) => Promise<unknown>;
 
-/** Wraps the tools/call handler (SDK 1.x keeps handlers in the Protocol's private `_requestHandlers` map). */
+/** Wraps the tools/call handler (the SDK, 1.x and 2.x alike, keeps handlers in the Protocol's private `_requestHandlers` map). */
 export function refuseNonObjectArguments(server: McpServer): void {
   const handlers = (server.server as unknown as { _requestHandlers?: Map<string, RequestHandler> })._requestHandlers;
   const inner = handlers?.get('tools/call');

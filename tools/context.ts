@@ -35,8 +35,9 @@ export interface ToolContext {
   /** When the server started (ms since epoch), for uptime. */
   startedAt: number;
   /**
-   * Asks the user to confirm a destructive step when the client supports elicitation; resolves true when it
-   * cannot ask (the tool's annotations already say it is destructive).
+   * Asks the user to confirm a destructive step. Resolves true when the tool is not one that asks
+   * (--confirm-tools) or the user agreed, false when the user declined; throws a VALIDATION error naming the
+   * fallback (`confirm: true`) when the client cannot be asked and the call did not carry it.
    */
   confirm(message: string): Promise<boolean>;
   /** Fires when the client cancels the call: tools pass it to the engine, which stops before its next request. */

@@ -1,7 +1,7 @@
 // Turning engine answers into tool results: documents wrapped as untrusted data in the text, secrets masked,
 // and every failure mapped to an isError result the model can act on.
 import { randomBytes } from 'node:crypto';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { ENCRYPTED_MARKER, isS3dbError, type Document, type EngineLogger } from '../engine/index.js';
 import { DeclinedError } from './declined.js';
 import type { ToolOutput } from './tool-definition.js';

@@ -1,6 +1,6 @@
 // The shape of one tool: a plain object, registered in a loop by the server. Annotations come from the kind.
 import type { z } from 'zod';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { ToolContext } from './context.js';
 
 export const TOOL_KINDS = ['read', 'create', 'update', 'delete', 'admin'] as const;

@@ -1,14 +1,16 @@
 // One express app serving Streamable HTTP (stateless) at /mcp and the legacy SSE transport at /sse + /messages,
 // plus /healthz and /metrics (Prometheus text). Host and Origin are checked on every MCP route and /metrics
-// (403), and a bearer token when one is set (401).
+// (403; the rule and its reason are in host-check.ts), and a bearer token when one is set (401). Every error
+// answer is a JSON body without a stack or a path, whatever NODE_ENV says.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { createMcpHandler, type McpServer } from '@modelcontextprotocol/server';
+import { toNodeHandler } from '@modelcontextprotocol/node';
 import { ConfigError } from '../engine/index.js';
+import { hostAllowed, isLoopbackHost, originAllowed } from './host-check.js';
+import { sseSessions, type SseLimits } from './sse-sessions.js';
 import type { RunningTransport } from './stdio.js';
 
 /** The config slice HTTP needs (the server's Config satisfies it). */
@@ -18,6 +20,9 @@ export interface HttpOptions {
   authToken?: string | undefined;
   allowedHosts: readonly string[];
   allowedOrigins: readonly string[];
+  /** Legacy SSE: most sessions open at once, and ms a session may go without a message (SSE_DEFAULTS). */
+  sseMaxSessions?: number | undefined;
+  sseIdleTimeoutMs?: number | undefined;
   /** Serves GET /metrics (Prometheus text) behind the same Host/Origin/token checks as /mcp, when set. */
   metrics?: (() => string | Promise<string>) | undefined;
 }
@@ -29,7 +34,10 @@ export interface HttpLogger {
   debug(obj: object, msg?: string): void;
 }
 
-/** Makes a fresh McpServer; `elicitation` is false where the client's answer could not reach it (stateless). */
+/**
+ * Makes an McpServer; `elicitation` is false where a 2025 client's answer to an elicitation could not reach it
+ * (stateless HTTP). A 2026-07-28 request is asked through its retry, so it may always confirm.
+ */
 export type ServerFactory = (options: { elicitation: boolean }) => McpServer;
 
 export interface RunningHttp extends RunningTransport {
@@ -39,11 +47,10 @@ export interface RunningHttp extends RunningTransport {
   port: number;
 }
 
-const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'] as const;
+const BODY_LIMIT = '8mb';
+const BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
-}
+export const SSE_DEFAULTS: SseLimits = { maxSessions: 100, idleTimeoutMs: 10 * 60_000 };
 
 function jsonRpcError(res: Response, status: number, message: string, code = -32000): void {
   res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
@@ -73,33 +80,18 @@ export function createHttpApp(
   options: HttpOptions,
   makeServer: ServerFactory,
   logger: HttpLogger,
-  boundPort: () => number,
 ): { app: express.Express; closeSessions(): Promise<void> } {
   const app = express();
   app.disable('x-powered-by');
   const startedAt = Date.now();
 
-  const hostAllowed = (header: string | undefined): boolean => {
-    if (header === undefined) return false;
-    const port = boundPort();
-    const defaults = LOOPBACK_NAMES.map((name) => `${name}:${port}`);
-    if (defaults.includes(header)) return true;
-    return options.allowedHosts.some((entry) => entry === header || entry === header.replace(/:\d+$/, ''));
-  };
-  const originAllowed = (origin: string | undefined): boolean => {
-    if (origin === undefined) return true;
-    const port = boundPort();
-    const sameOrigin = LOOPBACK_NAMES.map((name) => `http://${name}:${port}`);
-    return sameOrigin.includes(origin) || options.allowedOrigins.includes(origin);
-  };
-
   const guard = (req: Request, res: Response, next: NextFunction): void => {
-    if (!hostAllowed(req.headers.host)) {
+    if (!hostAllowed(options, req.headers.host)) {
       logger.warn({ host: req.headers.host, path: req.path }, 'rejected a request with a foreign Host header');
       jsonRpcError(res, 403, 'Forbidden: Host header not allowed (see --allowed-hosts)');
       return;
     }
-    if (!originAllowed(req.headers.origin)) {
+    if (!originAllowed(options, req.headers.origin, req.headers.host)) {
       logger.warn({ origin: req.headers.origin, path: req.path }, 'rejected a request with a foreign Origin header');
       jsonRpcError(res, 403, 'Forbidden: Origin not allowed (see --allowed-origins)');
       return;
@@ -120,7 +112,7 @@ export function createHttpApp(
     res.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) });
   });
 
-  const json = express.json({ limit: '8mb' });
+  const json = express.json({ limit: BODY_LIMIT });
 
   app.get('/metrics', guard, async (_req, res) => {
     if (options.metrics === undefined) {
@@ -137,22 +129,17 @@ export function createHttpApp(
     }
   });
 
-  // Streamable HTTP, stateless: a new server and transport per POST, closed with the response.
-  app.post('/mcp', guard, json, async (req, res) => {
-    const server = makeServer({ elicitation: false });
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    try {
-      await server.connect(transport);
-      await transport.handleRequest(req, res, req.body);
-    } catch (error) {
-      logger.error({ err: error }, 'Streamable HTTP request failed');
-      if (!res.headersSent) jsonRpcError(res, 500, 'Internal server error', -32603);
-    }
+  // Streamable HTTP, stateless, both eras: the SDK's handler classifies each POST (a 2026-07-28 request carries
+  // its version in _meta; a 2025 client opens with initialize) and serves it from one instance of the factory.
+  // The body is read by the handler itself (8 MB cap, 413 and parse errors as JSON-RPC bodies).
+  const mcp = createMcpHandler(({ era }) => makeServer({ elicitation: era === 'modern' }), {
+    onerror: (error) => logger.debug({ err: error }, 'MCP request refused or failed'),
   });
+  const serveMcp = toNodeHandler(mcp, {
+    maxRequestBodySize: BODY_LIMIT_BYTES,
+    onerror: (error) => logger.error({ err: error }, 'Streamable HTTP request failed'),
+  });
+  app.post('/mcp', guard, (req, res) => serveMcp(req, res));
   // Stateless: there is no stream to resume (GET) and no session to end (DELETE).
   const notAllowed = (_req: Request, res: Response): void => {
     res.setHeader('Allow', 'POST');
@@ -162,31 +149,19 @@ export function createHttpApp(
   app.delete('/mcp', guard, notAllowed);
 
   // Legacy SSE (protocol 2024-11-05): GET /sse opens a session, POST /messages?sessionId=… carries requests.
-  const sessions = new Map<string, { transport: SSEServerTransport; server: McpServer }>();
-  app.get('/sse', guard, async (_req, res) => {
-    const transport = new SSEServerTransport('/messages', res);
-    const server = makeServer({ elicitation: true });
-    sessions.set(transport.sessionId, { transport, server });
-    res.on('close', () => {
-      sessions.delete(transport.sessionId);
-      void server.close();
-    });
-    try {
-      await server.connect(transport);
-    } catch (error) {
-      logger.error({ err: error }, 'SSE session failed to start');
-      sessions.delete(transport.sessionId);
-    }
-  });
+  const sse = sseSessions(
+    {
+      maxSessions: options.sseMaxSessions ?? SSE_DEFAULTS.maxSessions,
+      idleTimeoutMs: options.sseIdleTimeoutMs ?? SSE_DEFAULTS.idleTimeoutMs,
+    },
+    () => makeServer({ elicitation: true }),
+    jsonRpcError,
+    logger,
+  );
+  app.get('/sse', guard, (req, res) => sse.open(req, res));
   app.post('/messages', guard, json, async (req, res) => {
-    const id = typeof req.query.sessionId === 'string' ? req.query.sessionId : '';
-    const session = sessions.get(id);
-    if (session === undefined) {
-      jsonRpcError(res, 404, 'Unknown or closed SSE session: open a new one with GET /sse');
-      return;
-    }
     try {
-      await session.transport.handlePostMessage(req, res, req.body);
+      await sse.post(req, res);
     } catch (error) {
       logger.error({ err: error }, 'SSE message failed');
       if (!res.headersSent) jsonRpcError(res, 500, 'Internal server error', -32603);
@@ -197,12 +172,24 @@ export function createHttpApp(
     res.status(404).json({ error: 'Not found: MCP is served at POST /mcp (or GET /sse), health at /healthz' });
   });
 
-  const closeSessions = async (): Promise<void> => {
-    const open = [...sessions.values()];
-    sessions.clear();
-    await Promise.allSettled(open.map((s) => s.server.close()));
-  };
-  return { app, closeSessions };
+  // Last: failures before a route answered (a body that is not JSON, too large, …) get a JSON-RPC body, never
+  // express's HTML page with a stack trace and file paths.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const { status, type } = error as { status?: number; type?: string };
+    if (res.headersSent) return;
+    if (type === 'entity.parse.failed') {
+      jsonRpcError(res, 400, 'Parse error: the body is not valid JSON', -32700);
+    } else if (type === 'entity.too.large') {
+      jsonRpcError(res, 413, `Request body too large (limit ${BODY_LIMIT})`, -32600);
+    } else if (typeof status === 'number' && status >= 400 && status < 500) {
+      jsonRpcError(res, status, 'Bad request', -32600);
+    } else {
+      logger.error({ err: error }, 'HTTP request failed');
+      jsonRpcError(res, 500, 'Internal server error', -32603);
+    }
+  });
+
+  return { app, closeSessions: async () => Promise.all([sse.closeAll(), mcp.close()]).then(() => undefined) };
 }
 
 /** Starts the HTTP transports; resolves once listening. Port 0 picks a free port (see `port` in the result). */
@@ -212,8 +199,7 @@ export async function startHttp(
   logger: HttpLogger,
 ): Promise<RunningHttp> {
   assertSafeBind(options);
-  let port = options.port;
-  const { app, closeSessions } = createHttpApp(options, makeServer, logger, () => port);
+  const { app, closeSessions } = createHttpApp(options, makeServer, logger);
   const httpServer = await new Promise<HttpServer>((resolve, reject) => {
     const server = app.listen(options.port, options.host);
     server.once('listening', () => resolve(server));
@@ -225,7 +211,7 @@ export async function startHttp(
       );
     });
   });
-  port = (httpServer.address() as AddressInfo).port;
+  const port = (httpServer.address() as AddressInfo).port;
   const hostForUrl = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
   const url = `http://${hostForUrl}:${port}`;
   logger.info(

@@ -51,7 +51,7 @@ for (const { name, store } of DATABASES) {
       expect(dry.backups).toHaveLength(1);
       expect(textOf(dryResult)).toMatch(/Dry run: 2 problem/);
 
-      const real = structured<Report>(await mcp.call('heal', { dryRun: false, resource: 'users' }));
+      const real = structured<Report>(await mcp.call('heal', { dryRun: false, resource: 'users', confirm: true }));
       expect(real.dryRun).toBe(false);
       expect(real.repaired).toEqual(real.problems);
       expect(real.problems.find((p) => p.kind === 'orphan-reference')).toMatchObject({

@@ -60,6 +60,9 @@ describe('config', () => {
       host: '::1',
       disableTools: ['heal', 'delete'],
     });
+    expect(run([]).config.confirmTools).toEqual(['delete', 'deleteMany', 'heal']);
+    expect(run(['--confirm-tools=none']).config.confirmTools).toEqual([]);
+    expect(run([], { S3DB_MCP_CONFIRM_TOOLS: 'delete' }).config.confirmTools).toEqual(['delete']);
   });
 
   it('rejects unknown flags, positional arguments and malformed values', () => {

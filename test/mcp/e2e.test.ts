@@ -106,7 +106,11 @@ async function scenario(client: Client, resource = 'people'): Promise<void> {
   expect(await ok(client, 'count', { resource, partition: 'byTeam', partitionValues: { team: 'red' } })).toMatchObject({
     count: 26,
   });
-  await ok(client, 'delete', { resource, id: 'p02' });
+  // No elicitation in this client: the destructive call is refused until it carries confirm: true.
+  const refused = await call(client, 'delete', { resource, id: 'p02' });
+  expect(refused.isError).toBe(true);
+  expect(JSON.stringify(refused.content)).toMatch(/confirm.*true/);
+  await ok(client, 'delete', { resource, id: 'p02', confirm: true });
   const gone = await call(client, 'get', { resource, id: 'p02' });
   expect(gone.isError).toBe(true);
   expect(JSON.stringify(gone.content)).toMatch(/NOT_FOUND/);
@@ -119,7 +123,7 @@ async function scenario(client: Client, resource = 'people'): Promise<void> {
   expect(stats.resources).toEqual([expect.objectContaining({ name: resource, count: 49 })]);
   expect(stats.estimatedCostUSD).toBeGreaterThan(0);
   expect(await ok(client, 'heal', { resource })).toMatchObject({ dryRun: true, problems: [] });
-  expect(await ok(client, 'heal', { dryRun: false, resource })).toMatchObject({ dryRun: false });
+  expect(await ok(client, 'heal', { dryRun: false, resource, confirm: true })).toMatchObject({ dryRun: false });
 }
 
 describe('built binary over stdio', () => {

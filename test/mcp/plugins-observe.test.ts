@@ -182,7 +182,7 @@ describe('plugins through the server (memory store)', () => {
       await mcp.call('search', { resource: 'articles', query: 'sugar' }),
     );
     expect(sugar.hits.map((h) => h.id)).toEqual(['b', 'a']);
-    await mcp.call('delete', { resource: 'articles', id: 'b' });
+    await mcp.call('delete', { resource: 'articles', id: 'b', confirm: true });
     const after = structured<{ hits: { id: string }[] }>(
       await mcp.call('search', { resource: 'articles', query: 'sugar' }),
     );
@@ -192,7 +192,7 @@ describe('plugins through the server (memory store)', () => {
     const notIndexed = await mcp.call('search', { resource: 'other', query: 'x' });
     expect(notIndexed.isError).toBe(true);
     const heal = structured<{ rebuiltIndexes: { resource: string; documents: number }[] }>(
-      await mcp.call('heal', { dryRun: false }),
+      await mcp.call('heal', { dryRun: false, confirm: true }),
     );
     expect(heal.rebuiltIndexes).toEqual([{ resource: 'articles', documents: 1, postings: expect.any(Number) }]);
   });

@@ -83,13 +83,45 @@ describe('confirmation of destructive tools', () => {
     await mcp.close();
   });
 
-  it('without elicitation support proceeds as the annotations say', async () => {
+  it('without elicitation support refuses until the call carries confirm: true, never a silent delete', async () => {
     const db = await engineDatabase();
     const mcp = await connect(db);
     await mcp.call('createResource', NOTES);
+    await mcp.call('insertMany', { resource: 'notes', records: [{ id: 'a' }, { id: 'b' }] });
+    for (const [name, args] of [
+      ['delete', { resource: 'notes', id: 'a' }],
+      ['deleteMany', { resource: 'notes', ids: ['a', 'b'] }],
+      ['heal', { dryRun: false }],
+      ['delete', { resource: 'notes', id: 'a', confirm: false }],
+    ] as const) {
+      const refused = await mcp.call(name, args);
+      expect(refused.isError, name).toBe(true);
+      expect(textOf(refused)).toMatch(/^Error \[VALIDATION\]: .*confirmation[\s\S]*"confirm": true/);
+    }
+    expect(await db.resource('notes').exists('a')).toBe(true);
+    expect((await mcp.call('heal', { dryRun: true })).isError).toBeFalsy();
+    expect((await mcp.call('delete', { resource: 'notes', id: 'a', confirm: true })).isError).toBeFalsy();
+    expect((await mcp.call('heal', { dryRun: false, confirm: true })).isError).toBeFalsy();
+    expect(await db.resource('notes').exists('a')).toBe(false);
+    // heal advertises the fallback argument; tools that do not ask have none added.
+    const { tools } = await mcp.client.listTools();
+    const props = (name: string) => Object.keys(tools.find((t) => t.name === name)!.inputSchema.properties ?? {});
+    expect(props('heal')).toContain('confirm');
+    expect(props('update')).not.toContain('confirm');
+    await mcp.close();
+  });
+
+  it('--confirm-tools chooses which tools ask; an empty list asks nothing', async () => {
+    const db = await engineDatabase();
+    const mcp = await connect(db, { confirmTools: ['heal'] });
+    await mcp.call('createResource', NOTES);
     await mcp.call('insert', { resource: 'notes', data: { id: 'a' } });
     expect((await mcp.call('delete', { resource: 'notes', id: 'a' })).isError).toBeFalsy();
+    expect((await mcp.call('heal', { dryRun: false })).isError).toBe(true);
     await mcp.close();
+    const none = await connect(await engineDatabase(), { confirmTools: [] });
+    expect((await none.call('heal', { dryRun: false })).isError).toBeFalsy();
+    await none.close();
   });
 });
 

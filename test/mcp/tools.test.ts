@@ -158,9 +158,11 @@ for (const { name: dbName, store, make } of DATABASES) {
 
     it('delete and deleteMany remove documents; missing ids come back as errors', async () => {
       await seed(4);
-      expect(structured(await mcp.call('delete', { resource: 'users', id: 'u000' }))).toEqual({ deleted: 'u000' });
+      expect(structured(await mcp.call('delete', { resource: 'users', id: 'u000', confirm: true }))).toEqual({
+        deleted: 'u000',
+      });
       const many = structured<{ deleted: string[]; errors: { id?: string }[] }>(
-        await mcp.call('deleteMany', { resource: 'users', ids: ['u001', 'u002', 'nope'] }),
+        await mcp.call('deleteMany', { resource: 'users', ids: ['u001', 'u002', 'nope'], confirm: true }),
       );
       expect(many.deleted).toEqual(['u001', 'u002']);
       expect(many.errors).toEqual([expect.objectContaining({ id: 'nope' })]);
@@ -194,7 +196,7 @@ for (const { name: dbName, store, make } of DATABASES) {
         ['insert', { resource: 'ghosts', data: { a: 1 } }],
         ['query', { resource: 'ghosts' }],
         ['update', { resource: 'users', id: 'ghost', data: { a: 1 } }],
-        ['delete', { resource: 'users', id: 'ghost' }],
+        ['delete', { resource: 'users', id: 'ghost', confirm: true }],
       ] as const) {
         const result = await mcp.call(tool, args);
         expect(result.isError, tool).toBe(true);
@@ -268,7 +270,8 @@ describe('modes', () => {
     const mcp = await connect(await make(), { readOnly: true });
     const names = (await mcp.client.listTools()).tools.map((t) => t.name).sort();
     expect(names).toEqual(['count', 'describeResource', 'get', 'getStats', 'listPartitions', 'listResources', 'query']);
-    await expect(mcp.call('insert', { resource: 'users', data: {} })).rejects.toThrow(/Unknown tool: "insert"/);
+    // An unregistered tool is a protocol error (-32602), as the spec says for unknown tools.
+    await expect(mcp.call('insert', { resource: 'users', data: {} })).rejects.toThrow(/-32602.*insert not found/);
     await mcp.close();
   });
 

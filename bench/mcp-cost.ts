@@ -1,0 +1,169 @@
+// What MCP costs on top of the engine, for one `get` by id on the memory store: the engine call alone, then the
+// built server (a child process, so its CPU is its own) over stdio and over HTTP with one client (median, p99,
+// server CPU per call), HTTP calls/s with 1, 20 and 50 concurrent clients, and the size of tools/list.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer as netServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Database, MemoryStore } from '../engine/index.js';
+import { percentile, type Row } from './stats.js';
+
+const MAIN = fileURLToPath(new URL('../dist/server/main.js', import.meta.url));
+const MODERN = { versionNegotiation: { mode: { pin: '2026-07-28' } } } as const;
+const DOC = { resource: 'users', id: 'u1' };
+
+export interface McpCostOptions {
+  calls: number;
+  seconds: number;
+}
+
+const ms = (v: number) => Number(v.toFixed(3));
+
+/** utime + stime of a process in ms (Linux /proc; clock ticks are 100 a second there). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = netServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function seed(client: Client): Promise<void> {
+  await client.callTool({ name: 'createResource', arguments: { name: 'users', attributes: { name: 'string' } } });
+  await client.callTool({ name: 'insert', arguments: { resource: 'users', data: { id: 'u1', name: 'Ada' } } });
+}
+
+async function timeCalls(client: Client, calls: number): Promise<number[]> {
+  for (let i = 0; i < 50; i++) await client.callTool({ name: 'get', arguments: DOC });
+  const out: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const t = performance.now();
+    await client.callTool({ name: 'get', arguments: DOC });
+    out.push(performance.now() - t);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+async function engineMs(calls: number): Promise<number> {
+  const db = new Database({ store: new MemoryStore() });
+  await db.connect();
+  await db.createResource({ name: 'users', attributes: { name: 'string' } });
+  const users = db.resource('users');
+  await users.insert({ id: 'u1', name: 'Ada' });
+  const out: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const t = performance.now();
+    await users.get('u1');
+    out.push(performance.now() - t);
+  }
+  return percentile(
+    out.sort((a, b) => a - b),
+    50,
+  );
+}
+
+export async function runMcpCostBench(options: McpCostOptions): Promise<{ rows: Row[]; throughput: Row[] }> {
+  const engine = await engineMs(options.calls);
+  const rows: Row[] = [
+    {
+      path: 'engine (no MCP)',
+      'p50 ms': ms(engine),
+      'p99 ms': '',
+      'over engine p50 ms': '',
+      'server CPU ms/call': '',
+    },
+  ];
+
+  const stdio = new Client({ name: 'bench', version: '1' }, MODERN);
+  const stdioTransport = new StdioClientTransport({
+    command: process.execPath,
+    args: [MAIN, '--connection-string=memory://bench', '--log-level=warn'],
+  });
+  await stdio.connect(stdioTransport);
+  await seed(stdio);
+  const stdioPid = stdioTransport.pid!;
+  const cpu0 = cpuMs(stdioPid);
+  const stdioTimes = await timeCalls(stdio, options.calls);
+  const stdioCpu = (cpuMs(stdioPid) - cpu0) / (options.calls + 50);
+  const toolsList = JSON.stringify((await stdio.listTools()).tools).length;
+  await stdio.close();
+  rows.push({
+    path: 'stdio, 1 client',
+    'p50 ms': ms(percentile(stdioTimes, 50)),
+    'p99 ms': ms(percentile(stdioTimes, 99)),
+    'over engine p50 ms': ms(percentile(stdioTimes, 50) - engine),
+    'server CPU ms/call': ms(stdioCpu),
+  });
+
+  const port = await freePort();
+  const server = spawn(
+    process.execPath,
+    [MAIN, '--transport=http', `--port=${port}`, '--connection-string=memory://bench', '--log-level=warn'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const url = new URL(`http://127.0.0.1:${port}/mcp`);
+  try {
+    for (let i = 0; i < 100; i++) {
+      if (
+        await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const connectHttp = async () => {
+      const client = new Client({ name: 'bench', version: '1' }, MODERN);
+      await client.connect(new StreamableHTTPClientTransport(url));
+      return client;
+    };
+    const one = await connectHttp();
+    await seed(one);
+    const c0 = cpuMs(server.pid!);
+    const httpTimes = await timeCalls(one, options.calls);
+    const httpCpu = (cpuMs(server.pid!) - c0) / (options.calls + 50);
+    rows.push({
+      path: 'HTTP /mcp (2026-07-28), 1 client',
+      'p50 ms': ms(percentile(httpTimes, 50)),
+      'p99 ms': ms(percentile(httpTimes, 99)),
+      'over engine p50 ms': ms(percentile(httpTimes, 50) - engine),
+      'server CPU ms/call': ms(httpCpu),
+    });
+    await one.close();
+
+    const throughput: Row[] = [];
+    for (const clients of [1, 20, 50]) {
+      const pool = await Promise.all(Array.from({ length: clients }, connectHttp));
+      let calls = 0;
+      const cpuStart = cpuMs(server.pid!);
+      const end = performance.now() + options.seconds * 1000;
+      await Promise.all(
+        pool.map(async (client) => {
+          while (performance.now() < end) {
+            await client.callTool({ name: 'get', arguments: DOC });
+            calls++;
+          }
+        }),
+      );
+      throughput.push({
+        'HTTP clients': clients,
+        'calls/s': Math.round(calls / options.seconds),
+        'server CPU ms/call': ms((cpuMs(server.pid!) - cpuStart) / calls),
+      });
+      await Promise.all(pool.map((c) => c.close()));
+    }
+    throughput.push({ 'HTTP clients': 'tools/list size (chars)', 'calls/s': toolsList });
+    return { rows, throughput };
+  } finally {
+    server.kill();
+  }
+}
