@@ -66,7 +66,7 @@ export function withConfirmArgument(tool: ToolDefinition, confirmTools: Readonly
       confirm: z
         .boolean()
         .optional()
-        .describe('true once the user agreed, when the client cannot show a confirmation question'),
+        .describe('true once the user agreed (for clients that cannot ask)'),
     });
     extendedSchemas.set(tool.inputSchema, extended);
   }

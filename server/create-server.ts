@@ -165,7 +165,7 @@ export function createServer(options: CreateServerOptions): McpServer {
     );
   }
 
-  serveLeanToolList(server, tools);
+  serveLeanToolList(server, tools, confirmTools);
   shapeSdkToolErrors(server, logger);
   refuseNonObjectArguments(server);
   registerResources(server, db, ctx, logger);
@@ -179,10 +179,28 @@ export function createServer(options: CreateServerOptions): McpServer {
  * place of the SDK's own, which rebuilds every schema on each request (docs/tools.md: the tool-list budget).
  * Set through the Server, so the SDK still attaches the list's cache hint.
  */
-function serveLeanToolList(server: McpServer, tools: readonly ToolDefinition[]): void {
-  const listings = tools.map(toolListing);
+function serveLeanToolList(
+  server: McpServer,
+  tools: readonly ToolDefinition[],
+  confirmTools: ReadonlySet<string>,
+): void {
+  const listings = tools.map((tool) => toolListing(listedTool(tool, confirmTools)));
   server.server.removeRequestHandler('tools/list');
   server.server.setRequestHandler('tools/list', () => ({ tools: listings }) as never);
+}
+
+const withConfirm = new WeakMap<ToolDefinition, ToolDefinition>();
+
+/** The tool as listed: with the `confirm` argument when it asks for confirmation (one object per tool, cached). */
+function listedTool(tool: ToolDefinition, confirmTools: ReadonlySet<string>): ToolDefinition {
+  const inputSchema = withConfirmArgument(tool, confirmTools);
+  if (inputSchema === tool.inputSchema) return tool;
+  let listed = withConfirm.get(tool);
+  if (listed === undefined || listed.inputSchema !== inputSchema) {
+    listed = { ...tool, inputSchema };
+    withConfirm.set(tool, listed);
+  }
+  return listed;
 }
 
 const CLIENT_CAPABILITIES_KEY = 'io.modelcontextprotocol/clientCapabilities';

@@ -15,10 +15,10 @@ export const healTool = defineTool({
   title: 'Check and repair the database',
   kind: 'admin',
   description:
-    'Find damage and, with dryRun false, repair it (s3db.json backed up first): an invalid or lost s3db.json (rebuilt), ' +
-    'bad definitions, lost resources or fields, undecodable objects (left in place unless quarantine), unknown ' +
-    'versions, missing/stale/orphan references, broken audit chains (reported only). Default: a dry run. An s3db.js ' +
-    'bucket is reported, never changed. Example: {"dryRun":true} or {"dryRun":false,"resource":"users"}',
+    'Find damage and, with dryRun false, repair it (s3db.json backed up first): an invalid or lost s3db.json ' +
+    '(rebuilt), bad definitions, lost fields, undecodable objects (left in place unless quarantine), unknown ' +
+    'versions, missing/stale/orphan references, broken audit chains (reported). Default: a dry run; an s3db.js ' +
+    'bucket is only reported. Example: {"dryRun":true} or {"dryRun":false,"resource":"users"}',
   inputSchema: toolArgs({
     dryRun: z.boolean().default(true).describe('Only report (default); false repairs'),
     resource: resourceName().optional().describe('Only this resource'),

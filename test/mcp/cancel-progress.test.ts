@@ -61,7 +61,7 @@ const CALLS: { name: string; tool: string; args: Record<string, unknown>; seeded
   {
     name: 'deleteMany',
     tool: 'deleteMany',
-    args: { resource: 'docs', ids: ITEMS.map((d) => d.id) },
+    args: { resource: 'docs', ids: ITEMS.map((d) => d.id), confirm: true },
     seeded: true,
     steps: 3,
   },

@@ -20,7 +20,7 @@ describe('heal output', () => {
     // An orphan reference whose id is an instruction: heal reports the id and the key.
     await store.put(`resource=users/partition=byRegion/region=EU/id=${INJECTION}`, '', { '-v': 'v0' });
     const mcp = await connect(db);
-    for (const args of [{ dryRun: true }, { dryRun: false }]) {
+    for (const args of [{ dryRun: true }, { dryRun: false, confirm: true }]) {
       const text = textOf(await mcp.call('heal', args));
       const block = WRAPPED.exec(text);
       expect(block, text).not.toBeNull();

@@ -22,8 +22,8 @@ function writes(resource: string, id: string): [string, Record<string, unknown>]
     ['insertMany', { resource, records: [forged] }],
     ['upsert', { resource, data: { ...forged, id } }],
     ['update', { resource, id, data: { actor: 'someone else' } }],
-    ['delete', { resource, id }],
-    ['deleteMany', { resource, ids: [id] }],
+    ['delete', { resource, id, confirm: true }],
+    ['deleteMany', { resource, ids: [id], confirm: true }],
     ['createResource', { name: resource, attributes: { anything: 'string' } }],
   ];
 }
@@ -68,7 +68,7 @@ describe('plugin-owned resources through the tools', () => {
       const result = await mcp.call(tool, args);
       expect(result.isError, `${tool}: ${textOf(result)}`).toBeFalsy();
     }
-    expect(structured<{ deleted: string }>(await mcp.call('delete', { resource: AUDIT, id: 'forged' })).deleted).toBe(
+    expect(structured<{ deleted: string }>(await mcp.call('delete', { resource: AUDIT, id: 'forged', confirm: true })).deleted).toBe(
       'forged',
     );
     await mcp.close();
