@@ -63,10 +63,7 @@ export function withConfirmArgument(tool: ToolDefinition, confirmTools: Readonly
   let extended = extendedSchemas.get(tool.inputSchema);
   if (extended === undefined) {
     extended = tool.inputSchema.extend({
-      confirm: z
-        .boolean()
-        .optional()
-        .describe('true once the user agreed (for clients that cannot ask)'),
+      confirm: z.boolean().optional().describe('true once the user agreed (for clients that cannot ask)'),
     });
     extendedSchemas.set(tool.inputSchema, extended);
   }

@@ -273,9 +273,16 @@ export class FileStore implements ObjectStore {
     let wait = 1;
     for (;;) {
       try {
-        const handle = await fs.open(lock, 'wx');
-        await handle.writeFile(String(process.pid));
-        await handle.close();
+        // The lock appears with its owner's pid already in it (written aside, then hard-linked into place, which
+        // fails on an existing lock): a writer killed at any point never leaves an empty lock that others must
+        // wait out, only one naming a dead process, which is removed at once.
+        const draft = `${lock}.${process.pid}-${randomBytes(4).toString('hex')}`;
+        await fs.writeFile(draft, String(process.pid));
+        try {
+          await fs.link(draft, lock);
+        } finally {
+          await fs.rm(draft, { force: true });
+        }
         break;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;

@@ -68,9 +68,10 @@ describe('plugin-owned resources through the tools', () => {
       const result = await mcp.call(tool, args);
       expect(result.isError, `${tool}: ${textOf(result)}`).toBeFalsy();
     }
-    expect(structured<{ deleted: string }>(await mcp.call('delete', { resource: AUDIT, id: 'forged', confirm: true })).deleted).toBe(
-      'forged',
-    );
+    expect(
+      structured<{ deleted: string }>(await mcp.call('delete', { resource: AUDIT, id: 'forged', confirm: true }))
+        .deleted,
+    ).toBe('forged');
     await mcp.close();
   });
 });
