@@ -24,8 +24,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     return rt.serving ? undefined : rt.exitCode;
   } catch (error) {
     if (error instanceof CommanderError && CLEAN_EXITS.has(error.code)) return EXIT.ok;
-    // No command given: commander has already printed the help on stderr.
-    if (error instanceof CommanderError && error.code === 'commander.help') return EXIT.usage;
+    // `s3db help x` (exit 0) or no command at all (exit 1 in commander's terms): the help is already printed.
+    if (error instanceof CommanderError && error.code === 'commander.help') {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
     const report = describeError(error);
     const out = rt.current ?? new Output({ stdout: io.stdout, stderr: io.stderr, env: io.env });
     if (out.json) {
