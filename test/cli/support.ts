@@ -79,6 +79,19 @@ export function runInTerminal(
 // eslint-disable-next-line no-control-regex
 export const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
+/** What a terminal would show: per line, what follows the last return to column 1 (a spinner's redraw), no escapes. */
+export function visible(text: string): string {
+  return (
+    text
+      .split('\n')
+      // eslint-disable-next-line no-control-regex
+      .map((line) => line.split(/\r(?!$)|\u001b\[1G/).at(-1) ?? '')
+      .join('\n')
+      .replace(ANSI, '')
+      .replace(/\r/g, '')
+  );
+}
+
 /** The last JSON line of a stream. */
 export function json<T = Record<string, unknown>>(text: string): T {
   const lines = text.trim().split('\n');
