@@ -4,13 +4,17 @@ import type { Readable } from 'node:stream';
 
 export type NdjsonItem = { line: number; value: Record<string, unknown> } | { line: number; error: string };
 
-/** Each non-empty line parsed as a JSON object, or the reason it is not one; `onBytes` counts bytes read. */
+/**
+ * Each non-empty line parsed as a JSON object, or the reason it is not one; `onBytes` is told the bytes of each line
+ * as it is handed on (not as chunks are read ahead), so progress by bytes is exact.
+ */
 export async function* readNdjson(input: Readable, onBytes?: (n: number) => void): AsyncGenerator<NdjsonItem> {
   let rest = '';
   let line = 0;
   const decoder = new TextDecoder();
   const parse = (text: string): NdjsonItem | undefined => {
     line++;
+    onBytes?.(Buffer.byteLength(text) + 1);
     const trimmed = text.trim();
     if (trimmed === '') return undefined;
     try {
@@ -25,7 +29,6 @@ export async function* readNdjson(input: Readable, onBytes?: (n: number) => void
   };
   for await (const chunk of input) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    onBytes?.(bytes.length);
     rest += decoder.decode(bytes, { stream: true });
     let at: number;
     while ((at = rest.indexOf('\n')) >= 0) {
