@@ -10,10 +10,11 @@ import { buildCli, json, runBin, type Ran } from './support.js';
 
 let bin: string;
 let scratch: string;
+// Compiling takes ~10 s alone, minutes when other suites share the machine.
 beforeAll(() => {
   bin = buildCli();
   scratch = mkdtempSync(join(tmpdir(), 's3db-cli-'));
-});
+}, 600_000);
 afterAll(() => {
   rmSync(dirname(dirname(bin)), { recursive: true, force: true });
   rmSync(scratch, { recursive: true, force: true });

@@ -92,8 +92,16 @@ export function visible(text: string): string {
   );
 }
 
-/** The last JSON line of a stream. */
+/** The last JSON line of a stream (stderr may also carry Node's warnings, e.g. the AWS SDK's about Node 20). */
 export function json<T = Record<string, unknown>>(text: string): T {
-  const lines = text.trim().split('\n');
-  return JSON.parse(lines.at(-1) as string) as T;
+  const lines = text.trim().split('\n').reverse();
+  for (const line of lines) {
+    if (!/^[[{]/.test(line)) continue;
+    try {
+      return JSON.parse(line) as T;
+    } catch {
+      // not this one
+    }
+  }
+  throw new Error(`no JSON line in: ${text.slice(0, 500)}`);
 }

@@ -27,7 +27,8 @@ beforeAll(async () => {
     ],
   ];
   for (const args of setup) expect((await runBin(bin, args, { env })).code).toBe(0);
-});
+  // Compiling takes ~10 s alone, minutes when other suites share the machine.
+}, 600_000);
 afterAll(() => {
   rmSync(dirname(dirname(bin)), { recursive: true, force: true });
   rmSync(scratch, { recursive: true, force: true });
