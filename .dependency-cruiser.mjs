@@ -1,5 +1,6 @@
 // Import rules (`npm run deps`, part of `npm run check`): no import cycles anywhere, and dependencies point one way,
-// engine ← tools ← server → transports, with other folders entering the engine through engine/index.ts only.
+// engine ← tools ← server → transports, with other folders entering the engine through engine/index.ts only;
+// cli/ sits on top and imports engine/index.ts and server/index.ts, and nothing imports cli/.
 // Type-only imports count: a cycle of types still ties the files together for a reader.
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {
@@ -31,6 +32,20 @@ export default {
       severity: 'error',
       from: { path: '^tools/' },
       to: { path: '^(server|transports)/' },
+    },
+    {
+      name: 'cli-on-top',
+      comment: 'The s3db command line uses the engine and the server through their faces; nothing imports it.',
+      severity: 'error',
+      from: { path: '^(engine|tools|server|transports)/' },
+      to: { path: '^cli/' },
+    },
+    {
+      name: 'cli-through-faces',
+      comment: 'cli/ may import engine/index.ts and server/index.ts only (not tools, transports or deep files).',
+      severity: 'error',
+      from: { path: '^cli/' },
+      to: { path: '^(engine|server|tools|transports)/', pathNot: '^(engine|server)/index\\.ts$' },
     },
     {
       name: 'engine-through-its-index',

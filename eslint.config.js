@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 's3db-data/**'] },
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 's3db-data/**', 'build/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -24,3 +24,4 @@ export { SERVER_NAME, SERVER_VERSION } from './version.js';
 export { PLUGIN_NAMES, CACHE_DRIVERS, parseFieldSpec, type PluginName } from './config.js';
 export { buildPlugins, openDatabase, type PluginConfig } from './open-database.js';
 export { PROMETHEUS_CONTENT_TYPE, prometheusText } from './metrics-text.js';
+export { runServer } from './run.js';

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = join(ROOT, 'test/fixtures/import-rules');
 /** The folders `npm run deps` checks. */
-const REAL_TREE = ['engine', 'tools', 'server', 'transports', 'test', 'bench'];
+const REAL_TREE = ['engine', 'tools', 'server', 'transports', 'cli', 'scripts', 'test', 'bench'];
 
 interface Found {
   rule: string;
@@ -59,7 +59,7 @@ describe('import rules', () => {
   });
 
   it('reports every planted violation in the fixture tree, and nothing else', async () => {
-    const { violations } = await check(FIXTURE, ['engine', 'tools', 'server', 'transports']);
+    const { violations } = await check(FIXTURE, ['engine', 'tools', 'server', 'transports', 'cli']);
     const byRule = (a: Found, b: Found) => a.rule.localeCompare(b.rule) || a.from.localeCompare(b.from);
     expect(violations.sort(byRule)).toEqual(
       [
@@ -68,6 +68,8 @@ describe('import rules', () => {
         { rule: 'transports-below-server', from: 'transports/wire.ts', to: 'tools/tool.ts' },
         { rule: 'tools-below-server', from: 'tools/tool.ts', to: 'server/name.ts' },
         { rule: 'engine-through-its-index', from: 'server/deep.ts', to: 'engine/a.ts' },
+        { rule: 'cli-through-faces', from: 'cli/command.ts', to: 'tools/tool.ts' },
+        { rule: 'cli-on-top', from: 'server/uses-cli.ts', to: 'cli/command.ts' },
       ].sort(byRule),
     );
   });
