@@ -11,6 +11,7 @@ import { healCommand } from './commands/heal.js';
 import { importCommand } from './commands/import.js';
 import { insertCommand } from './commands/insert.js';
 import { mcpCommand } from './commands/mcp.js';
+import { migrateCommand } from './commands/migrate.js';
 import { partitionsCommand } from './commands/partitions.js';
 import { queryCommand } from './commands/query.js';
 import { resourcesCommand } from './commands/resources.js';
@@ -33,6 +34,7 @@ export const COMMANDS = [
   healCommand,
   exportCommand,
   importCommand,
+  migrateCommand,
   mcpCommand,
 ] as const;
 

@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileStore, MetadataLimitError } from '../../engine/index.js';
+import { bodyOf, fixture } from '../support/s3dbjs-fixture.js';
 import { createTestBucket, removeTestBucket, s3ConnectionString, s3TestServer } from '../support/stores.js';
 import { buildCli, json, runBin, type Ran } from './support.js';
 
@@ -274,6 +276,7 @@ describe('s3db without a store', { timeout: 240_000 }, () => {
       'heal',
       'export',
       'import',
+      'migrate',
       'mcp',
     ]) {
       const ran = await runBin(bin, ['help', command]);
@@ -292,5 +295,37 @@ describe('s3db without a store', { timeout: 240_000 }, () => {
     expect(ran.code).toBe(0);
     expect(ran.stdout).toBe('[]\n');
     expect(ran.stderr).toMatch(/file:\/\/\.\/s3db-data/);
+  });
+});
+
+describe('s3db migrate --from-s3dbjs', { timeout: 240_000 }, () => {
+  it('dry run, apply, and a second apply that writes nothing; usage errors exit 2', async () => {
+    const sourceDir = mkdtempSync(join(scratch, 's3dbjs-'));
+    const source = new FileStore(sourceDir);
+    // The file store enforces S3's 2 KB metadata limit, which s3db.js broke on a few objects: those stay out.
+    for (const o of fixture.objects) {
+      await source.put(o.key, bodyOf(o), o.sentMetadata, { contentType: o.contentType }).catch((e: unknown) => {
+        if (!(e instanceof MetadataLimitError)) throw e;
+      });
+    }
+    const args = ['migrate', '--from-s3dbjs', '--source', `file://${sourceDir}`, '--target'];
+    const target = `file://${mkdtempSync(join(scratch, 'migrated-'))}`;
+    const env = { S3DB_SECURITY_PASSPHRASE: fixture.passphrase };
+    const dry = await runBin(bin, [...args, target, '--json'], { env });
+    expect(dry.code, dry.stderr).toBe(0);
+    const planned = json<{ dryRun: boolean; resources: { written: number }[] }>(dry.stdout);
+    expect(planned.dryRun).toBe(true);
+    expect(planned.resources.length).toBe(9);
+    const applied = await runBin(bin, [...args, target, '--apply', '--json'], { env });
+    expect(applied.code, applied.stderr).toBe(0);
+    const done = json<{ complete: boolean; resources: { written: number }[] }>(applied.stdout);
+    expect(done.complete).toBe(true);
+    expect(done.resources.reduce((n, r) => n + r.written, 0)).toBeGreaterThan(0);
+    const again = await runBin(bin, [...args, target, '--apply', '--json'], { env });
+    expect(json<{ resources: { written: number }[] }>(again.stdout).resources.every((r) => r.written === 0)).toBe(true);
+    expect((await runBin(bin, ['migrate', '--from-s3dbjs', '--json'])).code).toBe(2);
+    expect((await runBin(bin, ['migrate', '--source', `file://${sourceDir}`, '--target', target, '--json'])).code).toBe(
+      2,
+    );
   });
 });

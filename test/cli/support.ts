@@ -1,13 +1,14 @@
 // Runs the built s3db bin as a subprocess: compiled once per test file into its own folder (.tmp/), so it never
 // races the e2e test's `npm run build` over dist/.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
 /** Compiles the sources (tsconfig.build.json) into a fresh folder under .tmp/ and returns the s3db bin in it. */
 export function buildCli(): string {
+  mkdirSync(join(ROOT, '.tmp'), { recursive: true }); // gitignored: absent in a fresh clone
   const out = mkdtempSync(join(ROOT, '.tmp', 'cli-build-'));
   execFileSync(
     process.execPath,
