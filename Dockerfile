@@ -15,6 +15,7 @@ COPY engine ./engine
 COPY tools ./tools
 COPY server ./server
 COPY transports ./transports
+COPY cli ./cli
 RUN npm run build
 
 FROM node:20-slim AS runtime
