@@ -42,9 +42,15 @@ function preparedBinaries(): string {
   const version = (JSON.parse(readFileSync(path.join(source, '..', 'package.json'), 'utf8')) as { version: string })
     .version;
   const target = path.join(os.tmpdir(), `s3db-mcp-postgres-${process.platform}-${process.arch}-${version}`);
-  if (existsSync(path.join(target, 'bin', 'postgres'))) return target;
+  if (existsSync(path.join(target, 'bin', 'postgres'))) {
+    if (runs(target)) return target;
+    // A copy whose libraries no longer resolve (e.g. links into a node_modules that is gone): made again.
+    rmSync(target, { recursive: true, force: true });
+  }
   const staging = mkdtempSync(`${target}.staging-`);
-  cpSync(source, staging, { recursive: true });
+  // dereference: links the package's own install script may have made (absolute, into this node_modules) become
+  // files, so the copy never depends on the folder it came from.
+  cpSync(source, staging, { recursive: true, dereference: true });
   const links = JSON.parse(readFileSync(path.join(source, 'pg-symlinks.json'), 'utf8')) as {
     source: string;
     target: string;
@@ -61,6 +67,11 @@ function preparedBinaries(): string {
     rmSync(staging, { recursive: true, force: true }); // another run won the race: use its copy
   }
   return target;
+}
+
+/** True when the copy's binaries load (their shared libraries resolve). */
+function runs(dir: string): boolean {
+  return spawnSync(path.join(dir, 'bin', 'initdb'), ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
 function postgresUser(): { uid: number; gid: number } | undefined {
