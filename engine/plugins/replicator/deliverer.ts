@@ -3,7 +3,9 @@
 // together. Targets that do not refuse older revisions themselves (`ordered: false`, e.g. another s3db bucket)
 // get a second check after applying: when the document changed meanwhile, it is delivered again, so the last
 // state applied at a target is never older than the bucket's.
+import { TOMBSTONE_FIELD } from '../../behaviors/index.js';
 import { ValidationError } from '../../errors.js';
+import type { ObjectHead, ObjectStore } from '../../storage/index.js';
 import { dataKey } from '../../keys.js';
 import type { PluginHost, ResourceApi } from '../../pipeline/index.js';
 import type { Document } from '../../types.js';
@@ -60,7 +62,7 @@ export class Deliverer {
     const store = this.db.store;
     const key = dataKey(resource, id);
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const before = await store.head(key);
+      const before = await liveHead(store, key);
       let document: Document | null = null;
       if (before) {
         document = await this.bare(resource).getOrNull(id);
@@ -68,7 +70,7 @@ export class Deliverer {
       }
       const etag = before?.etag ?? ABSENT;
       const revision = await this.clock.number(resource, id, etag);
-      const after = await store.head(key);
+      const after = await liveHead(store, key);
       if ((after?.etag ?? ABSENT) === etag) return { etag, revision, document };
     }
     throw new ValidationError(`"${resource}/${id}" kept changing while being replicated`, {
@@ -167,8 +169,14 @@ export class Deliverer {
       // Targets without their own revision guard: if the document moved on while we applied, apply again.
       targets = targets.filter((t) => !t.ordered);
       if (targets.length === 0) return;
-      const now = await this.db.store.head(dataKey(resource, id));
+      const now = await liveHead(this.db.store, dataKey(resource, id));
       if ((now?.etag ?? ABSENT) === state.etag) return;
     }
   }
+}
+
+/** The data object's HEAD, or null when there is none or it is a delete's tombstone (absent for every reader). */
+async function liveHead(store: ObjectStore, key: string): Promise<ObjectHead | null> {
+  const head = await store.head(key);
+  return head && head.metadata[TOMBSTONE_FIELD] === undefined ? head : null;
 }
