@@ -4,10 +4,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../../engine/index.js';
 import { deletePath, mapLimit, setPath } from '../../engine/internal.js';
 import type { S3TestServer } from './s3-server.js';
+import { plainS3Client } from './stores.js';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/s3dbjs-21.6.2');
 
@@ -61,14 +62,7 @@ export async function loadFixture(store: ObjectStore, view: View): Promise<void>
  * objects with more (the engine's own test store keeps the guard for everything it writes).
  */
 export async function loadFixtureUnguarded(server: S3TestServer, bucket: string): Promise<void> {
-  const client = new S3Client({
-    endpoint: server.endpoint,
-    region: server.region,
-    forcePathStyle: true,
-    ...(server.accessKeyId === undefined
-      ? {}
-      : { credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey ?? '' } }),
-  });
+  const client = plainS3Client(server);
   try {
     await mapLimit(fixture.objects, 8, async (o) => {
       await client.send(

@@ -104,10 +104,9 @@ export function testStores(): TestStore[] {
   return stores;
 }
 
-/** Creates a fresh, empty bucket on the run's S3 server and returns its name (many-writer and fault tests). */
-export async function createTestBucket(server: S3TestServer): Promise<string> {
-  const bucket = `t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-  const admin = new S3Client({
+/** A bare SDK client for the run's S3 server: no 2 KB guard, for setting buckets up (destroy() it after). */
+export function plainS3Client(server: S3TestServer): S3Client {
+  return new S3Client({
     endpoint: server.endpoint,
     region: server.region,
     forcePathStyle: true,
@@ -115,6 +114,12 @@ export async function createTestBucket(server: S3TestServer): Promise<string> {
       ? {}
       : { credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey ?? '' } }),
   });
+}
+
+/** Creates a fresh, empty bucket on the run's S3 server and returns its name (many-writer and fault tests). */
+export async function createTestBucket(server: S3TestServer): Promise<string> {
+  const bucket = `t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  const admin = plainS3Client(server);
   try {
     await admin.send(new CreateBucketCommand({ Bucket: bucket }));
   } finally {
