@@ -3,3 +3,4 @@ export { Resource } from './resource.js';
 export { ResourceCore, type ResourceEnvironment, type Written } from './resource-core.js';
 export { WriteObservers, type WriteObserver } from './write-observers.js';
 export { deepMerge } from './documents.js';
+export { isTombstone } from './tombstone.js';

@@ -3,11 +3,11 @@
 // together. Targets that do not refuse older revisions themselves (`ordered: false`, e.g. another s3db bucket)
 // get a second check after applying: when the document changed meanwhile, it is delivered again, so the last
 // state applied at a target is never older than the bucket's.
-import { TOMBSTONE_FIELD } from '../../behaviors/index.js';
 import { ValidationError } from '../../errors.js';
 import type { ObjectHead, ObjectStore } from '../../storage/index.js';
 import { dataKey } from '../../keys.js';
 import type { PluginHost, ResourceApi } from '../../pipeline/index.js';
+import { isTombstone } from '../../resource/index.js';
 import type { Document } from '../../types.js';
 import { ENCRYPTED_MARKER } from '../../types.js';
 import { getPath, setPath } from '../../util/index.js';
@@ -178,5 +178,5 @@ export class Deliverer {
 /** The data object's HEAD, or null when there is none or it is a delete's tombstone (absent for every reader). */
 async function liveHead(store: ObjectStore, key: string): Promise<ObjectHead | null> {
   const head = await store.head(key);
-  return head && head.metadata[TOMBSTONE_FIELD] === undefined ? head : null;
+  return head && !isTombstone(head.metadata) ? head : null;
 }
