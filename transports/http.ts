@@ -3,13 +3,18 @@
 // (403; the rule and its reason are in host-check.ts), and a bearer token when one is set (401). Every error
 // answer is a JSON body without a stack or a path, whatever NODE_ENV says.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Server as HttpServer } from 'node:http';
+import {
+  createServer as createNodeServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createMcpHandler, type McpServer } from '@modelcontextprotocol/server';
-import { toNodeHandler } from '@modelcontextprotocol/node';
 import { ConfigError } from '../engine/index.js';
 import { hostAllowed, isLoopbackHost, originAllowed } from './host-check.js';
+import { mcpEndpoint } from './mcp-endpoint.js';
 import { sseSessions, type SseLimits } from './sse-sessions.js';
 import type { RunningTransport } from './stdio.js';
 
@@ -52,8 +57,10 @@ const BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 export const SSE_DEFAULTS: SseLimits = { maxSessions: 100, idleTimeoutMs: 10 * 60_000 };
 
-function jsonRpcError(res: Response, status: number, message: string, code = -32000): void {
-  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+/** Plain node:http, so the express routes and the POST /mcp fast path answer the same way. */
+function jsonRpcError(res: ServerResponse, status: number, message: string, code = -32000): void {
+  const body = JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(body);
 }
 
 function digest(value: string): Buffer {
@@ -80,32 +87,19 @@ export function createHttpApp(
   options: HttpOptions,
   makeServer: ServerFactory,
   logger: HttpLogger,
-): { app: express.Express; closeSessions(): Promise<void> } {
+): {
+  app: express.Express;
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
+  closeSessions(): Promise<void>;
+} {
   const app = express();
   app.disable('x-powered-by');
   const startedAt = Date.now();
 
   const guard = (req: Request, res: Response, next: NextFunction): void => {
-    if (!hostAllowed(options, req.headers.host)) {
-      logger.warn({ host: req.headers.host, path: req.path }, 'rejected a request with a foreign Host header');
-      jsonRpcError(res, 403, 'Forbidden: Host header not allowed (see --allowed-hosts)');
-      return;
-    }
-    if (!originAllowed(options, req.headers.origin, req.headers.host)) {
-      logger.warn({ origin: req.headers.origin, path: req.path }, 'rejected a request with a foreign Origin header');
-      jsonRpcError(res, 403, 'Forbidden: Origin not allowed (see --allowed-origins)');
-      return;
-    }
-    if (options.authToken !== undefined) {
-      const header = req.headers.authorization ?? '';
-      const match = /^Bearer (.+)$/i.exec(header);
-      if (match === null || !tokenMatches(match[1] as string, options.authToken)) {
-        res.setHeader('WWW-Authenticate', 'Bearer realm="s3db-mcp-server"');
-        jsonRpcError(res, 401, 'Unauthorized: send Authorization: Bearer <token>');
-        return;
-      }
-    }
-    next();
+    const refused = refusal(options, req, logger);
+    if (refused === undefined) next();
+    else refused(res);
   };
 
   app.get('/healthz', (_req, res) => {
@@ -131,15 +125,14 @@ export function createHttpApp(
 
   // Streamable HTTP, stateless, both eras: the SDK's handler classifies each POST (a 2026-07-28 request carries
   // its version in _meta; a 2025 client opens with initialize) and serves it from one instance of the factory.
-  // The body is read by the handler itself (8 MB cap, 413 and parse errors as JSON-RPC bodies).
+  // POST /mcp itself is served before express (see `listener` below and mcp-endpoint.ts).
   const mcp = createMcpHandler(({ era }) => makeServer({ elicitation: era === 'modern' }), {
+    maxRequestBodySize: BODY_LIMIT_BYTES,
     onerror: (error) => logger.debug({ err: error }, 'MCP request refused or failed'),
   });
-  const serveMcp = toNodeHandler(mcp, {
-    maxRequestBodySize: BODY_LIMIT_BYTES,
-    onerror: (error) => logger.error({ err: error }, 'Streamable HTTP request failed'),
-  });
-  app.post('/mcp', guard, (req, res) => serveMcp(req, res));
+  const serveMcp = mcpEndpoint(mcp, BODY_LIMIT_BYTES, (error) =>
+    logger.error({ err: error }, 'Streamable HTTP request failed'),
+  );
   // Stateless: there is no stream to resume (GET) and no session to end (DELETE).
   const notAllowed = (_req: Request, res: Response): void => {
     res.setHeader('Allow', 'POST');
@@ -189,7 +182,53 @@ export function createHttpApp(
     }
   });
 
-  return { app, closeSessions: async () => Promise.all([sse.closeAll(), mcp.close()]).then(() => undefined) };
+  // The hot path, POST /mcp, skips express's router; every other route (and a refused /mcp) goes through it.
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = req.url === undefined ? '' : req.url.split('?', 1)[0];
+    if (req.method !== 'POST' || path !== '/mcp') {
+      app(req, res);
+      return;
+    }
+    const refused = refusal(options, req, logger);
+    if (refused === undefined) void serveMcp(req, res);
+    else refused(res);
+  };
+
+  return {
+    app,
+    listener,
+    closeSessions: async () => Promise.all([sse.closeAll(), mcp.close()]).then(() => undefined),
+  };
+}
+
+/**
+ * Why a request may not reach an MCP route (foreign Host or Origin: 403, missing or wrong token: 401), as the
+ * answer to send; undefined when it may. The rules and their reasons are in host-check.ts.
+ */
+function refusal(
+  options: HttpOptions,
+  req: IncomingMessage,
+  logger: HttpLogger,
+): ((res: ServerResponse) => void) | undefined {
+  const path = req.url?.split('?', 1)[0];
+  if (!hostAllowed(options, req.headers.host)) {
+    logger.warn({ host: req.headers.host, path }, 'rejected a request with a foreign Host header');
+    return (res) => jsonRpcError(res, 403, 'Forbidden: Host header not allowed (see --allowed-hosts)');
+  }
+  if (!originAllowed(options, req.headers.origin, req.headers.host)) {
+    logger.warn({ origin: req.headers.origin, path }, 'rejected a request with a foreign Origin header');
+    return (res) => jsonRpcError(res, 403, 'Forbidden: Origin not allowed (see --allowed-origins)');
+  }
+  if (options.authToken !== undefined) {
+    const match = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
+    if (match === null || !tokenMatches(match[1] as string, options.authToken)) {
+      return (res) => {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="s3db-mcp-server"');
+        jsonRpcError(res, 401, 'Unauthorized: send Authorization: Bearer <token>');
+      };
+    }
+  }
+  return undefined;
 }
 
 /** Starts the HTTP transports; resolves once listening. Port 0 picks a free port (see `port` in the result). */
@@ -199,9 +238,9 @@ export async function startHttp(
   logger: HttpLogger,
 ): Promise<RunningHttp> {
   assertSafeBind(options);
-  const { app, closeSessions } = createHttpApp(options, makeServer, logger);
+  const { listener, closeSessions } = createHttpApp(options, makeServer, logger);
   const httpServer = await new Promise<HttpServer>((resolve, reject) => {
-    const server = app.listen(options.port, options.host);
+    const server = createNodeServer(listener).listen(options.port, options.host);
     server.once('listening', () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
