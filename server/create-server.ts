@@ -3,6 +3,7 @@
 import {
   McpServer,
   ResourceTemplate,
+  UriTemplate,
   type CallToolResult,
   type InputRequiredResult,
   type ReadResourceResult,
@@ -293,11 +294,17 @@ function safeError(error: unknown): Error {
   return new Error('INTERNAL: the read failed unexpectedly; see the server log.');
 }
 
+// Built once per process: an HTTP server builds an McpServer for every request (the SDK's stateless model), so
+// what does not depend on the request must not be rebuilt with it (a zod schema, a parsed URI template).
+const SCHEMA_URI = new UriTemplate('s3db://{resource}/schema');
+const DOCUMENT_URI = new UriTemplate('s3db://{resource}/{id}');
+const PROMPT_ARGS = z.object({ resource: z.string().describe('Resource name, e.g. "users"') });
+
 function registerResources(server: McpServer, db: ToolDatabase, ctx: ToolContext, logger: Logger): void {
   // Registered first: templates match in order, so s3db://users/schema is the schema, not a document "schema".
   server.registerResource(
     'resource-schema',
-    new ResourceTemplate('s3db://{resource}/schema', {
+    new ResourceTemplate(SCHEMA_URI, {
       list: async () => ({
         resources: (await db.listResources()).map((r) => ({
           uri: `s3db://${r.name}/schema`,
@@ -325,7 +332,7 @@ function registerResources(server: McpServer, db: ToolDatabase, ctx: ToolContext
   );
   server.registerResource(
     'document',
-    new ResourceTemplate('s3db://{resource}/{id}', { list: undefined }),
+    new ResourceTemplate(DOCUMENT_URI, { list: undefined }),
     // text/plain: the document's JSON inside an untrusted-data block, as tools return documents to the model.
     { title: 'Document', description: 'One document (JSON in an untrusted-data block)', mimeType: 'text/plain' },
     async (uri, variables): Promise<ReadResourceResult> => {
@@ -350,7 +357,7 @@ function registerPrompts(server: McpServer, tools: readonly ToolDefinition[]): v
     {
       title: 'Explore a resource',
       description: "Learn a resource's schema and partitions, then sample a few documents efficiently",
-      argsSchema: { resource: z.string().describe('Resource name, e.g. "users"') },
+      argsSchema: PROMPT_ARGS,
     },
     ({ resource }) => ({
       messages: [
