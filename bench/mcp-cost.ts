@@ -3,6 +3,7 @@
 // server CPU per call), HTTP calls/s with 1, 20 and 50 concurrent clients, and the size of tools/list.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { createServer as netServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -68,6 +69,72 @@ async function engineMs(calls: number): Promise<number> {
     out.sort((a, b) => a - b),
     50,
   );
+}
+
+/**
+ * The same 2026-07-28 tools/call the SDK client sends (headers and _meta envelope), over plain node:http with
+ * keep-alive: it measures what the server can serve, where the SDK client's own cost (about as much as the
+ * server's) would otherwise cap the figure on a 2-core machine.
+ */
+function rawCaller(port: number, sockets: number): () => Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/call',
+    params: {
+      name: 'get',
+      arguments: DOC,
+      _meta: {
+        'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+        'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' },
+        'io.modelcontextprotocol/clientCapabilities': {},
+      },
+    },
+  });
+  const headers = {
+    accept: 'application/json, text/event-stream',
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'mcp-method': 'tools/call',
+    'mcp-name': 'get',
+    'mcp-protocol-version': '2026-07-28',
+  };
+  return () =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', agent, headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          if (res.statusCode === 200 && text.includes('"structuredContent"')) resolve();
+          else reject(new Error(`raw call failed: ${res.statusCode} ${text.slice(0, 200)}`));
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+}
+
+/** Calls/s and server CPU per call for `clients` loops of `call` during `seconds`. */
+async function drive(
+  clients: number,
+  seconds: number,
+  pid: number,
+  call: (client: number) => Promise<unknown>,
+): Promise<{ perSecond: number; cpuPerCall: number }> {
+  let calls = 0;
+  const cpuStart = cpuMs(pid);
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      while (performance.now() < end) {
+        await call(client);
+        calls++;
+      }
+    }),
+  );
+  return { perSecond: Math.round(calls / seconds), cpuPerCall: ms((cpuMs(pid) - cpuStart) / calls) };
 }
 
 export async function runMcpCostBench(options: McpCostOptions): Promise<{ rows: Row[]; throughput: Row[] }> {
@@ -140,28 +207,39 @@ export async function runMcpCostBench(options: McpCostOptions): Promise<{ rows: 
     });
     await one.close();
 
+    const raw = rawCaller(port, 1);
+    const rawTimes: number[] = [];
+    for (let i = 0; i < 50 + options.calls; i++) {
+      const t = performance.now();
+      await raw();
+      if (i >= 50) rawTimes.push(performance.now() - t);
+    }
+    rawTimes.sort((a, b) => a - b);
+    rows.push({
+      path: 'HTTP /mcp (2026-07-28), 1 plain node:http client',
+      'p50 ms': ms(percentile(rawTimes, 50)),
+      'p99 ms': ms(percentile(rawTimes, 99)),
+      'over engine p50 ms': ms(percentile(rawTimes, 50) - engine),
+      'server CPU ms/call': '',
+    });
+
     const throughput: Row[] = [];
     for (const clients of [1, 20, 50]) {
       const pool = await Promise.all(Array.from({ length: clients }, connectHttp));
-      let calls = 0;
-      const cpuStart = cpuMs(server.pid!);
-      const end = performance.now() + options.seconds * 1000;
-      await Promise.all(
-        pool.map(async (client) => {
-          while (performance.now() < end) {
-            await client.callTool({ name: 'get', arguments: DOC });
-            calls++;
-          }
-        }),
+      const sdk = await drive(clients, options.seconds, server.pid!, (i) =>
+        pool[i]!.callTool({ name: 'get', arguments: DOC }),
       );
+      await Promise.all(pool.map((c) => c.close()));
+      const plain = await drive(clients, options.seconds, server.pid!, rawCaller(port, clients));
       throughput.push({
         'HTTP clients': clients,
-        'calls/s': Math.round(calls / options.seconds),
-        'server CPU ms/call': ms((cpuMs(server.pid!) - cpuStart) / calls),
+        'calls/s (SDK clients)': sdk.perSecond,
+        'server CPU ms/call (SDK)': sdk.cpuPerCall,
+        'calls/s (plain HTTP clients)': plain.perSecond,
+        'server CPU ms/call (plain)': plain.cpuPerCall,
       });
-      await Promise.all(pool.map((c) => c.close()));
     }
-    throughput.push({ 'HTTP clients': 'tools/list size (chars)', 'calls/s': toolsList });
+    throughput.push({ 'HTTP clients': 'tools/list size (chars)', 'calls/s (SDK clients)': toolsList });
     return { rows, throughput };
   } finally {
     server.kill();
