@@ -185,7 +185,7 @@ export function createHttpApp(
   // The hot path, POST /mcp, skips express's router; every other route (and a refused /mcp) goes through it.
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const path = req.url === undefined ? '' : req.url.split('?', 1)[0];
-    if (req.method !== 'POST' || path !== '/mcp') {
+    if (req.method !== 'POST' || (path !== '/mcp' && path !== '/mcp/')) {
       app(req, res);
       return;
     }

@@ -46,6 +46,25 @@ describe('HTTP without a token', () => {
     }
   });
 
+  it('serves POST /mcp with a query string or a trailing slash, and answers a media type it cannot read with 415', async () => {
+    for (const path of ['/mcp?client=x', '/mcp/']) {
+      const res = await fetch(`${http.url}${path}`, {
+        method: 'POST',
+        headers: MCP_HEADERS,
+        body: JSON.stringify(INIT),
+      });
+      expect(res.status, path).toBe(200);
+      expect(await res.text(), path).toContain('"serverInfo"');
+    }
+    const plain = await fetch(`${http.url}/mcp`, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, 'content-type': 'text/plain' },
+      body: JSON.stringify(INIT),
+    });
+    expect(plain.status).toBe(415);
+    expect(await plain.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
+  });
+
   it('rejects a foreign Origin and a foreign Host with 403', async () => {
     const origin = await fetch(`${http.url}/mcp`, {
       method: 'POST',
