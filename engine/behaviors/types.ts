@@ -51,3 +51,11 @@ export const UPDATED_FIELD = '-u';
 export const TOMBSTONE_FIELD = '-x';
 /** A tombstone younger than this is a delete in progress (inserts wait, heal leaves it); older, a crash's leftover. */
 export const TOMBSTONE_SETTLE_MS = 30_000;
+
+/**
+ * Whether a LIST entry of a data key is a tombstone, without a HEAD: the only data object of size 0 this format
+ * writes. s3db.js writes empty records, so a reader of its buckets passes `emptyIsTombstone: false`.
+ */
+export function listsAsTombstone(object: { size: number }, emptyIsTombstone = true): boolean {
+  return emptyIsTombstone && object.size === 0;
+}

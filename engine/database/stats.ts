@@ -1,4 +1,5 @@
 // Object count and bytes per resource, from LISTs of each data prefix (no document is read).
+import { listsAsTombstone } from '../behaviors/index.js';
 import { dataPrefix } from '../keys.js';
 import { listAll, type ObjectStore } from '../storage/index.js';
 
@@ -19,7 +20,7 @@ export async function resourceStats(
     let count = 0;
     let bytes = 0;
     for await (const obj of listAll(store, dataPrefix(name))) {
-      if (emptyIsTombstone && obj.size === 0) continue; // a delete's tombstone
+      if (listsAsTombstone(obj, emptyIsTombstone)) continue;
       count++;
       bytes += obj.size;
     }

@@ -10,6 +10,7 @@
 // has a snapshot: a scan then takes every unchanged document from it (snapshot-source.ts), so a page costs the
 // LISTs, the segments not yet in memory and one read per changed document, the same for the fifth page as the first.
 import PQueue from 'p-queue';
+import { listsAsTombstone } from '../behaviors/index.js';
 import { throwIfCancelled } from '../errors.js';
 import { idOfReferenceKey, referenceKey } from '../keys.js';
 import { compareKeys, listAll, listKeys, listPages } from '../storage/index.js';
@@ -419,10 +420,10 @@ export async function runCount(
   if (listOnly) {
     let count = 0;
     let keys = 0;
-    // A data object of size 0 is a delete's tombstone (engine/resource/tombstone.ts); references are always 0.
+    // Tombstones are skipped among data objects only: a reference is always of size 0.
     const isData = plan.prefix === access.dataPrefix && access.emptyIsTombstone !== false;
     for await (const page of listPages(access.store, plan.prefix!, { onPage: () => execution.request() })) {
-      for (const o of page.objects) if (!isData || o.size > 0) count++;
+      for (const o of page.objects) if (!listsAsTombstone(o, isData)) count++;
       execution.advanced((keys += page.objects.length));
     }
     meter.scanned = count;

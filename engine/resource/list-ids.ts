@@ -1,4 +1,5 @@
 // One page of a resource's ids in key order, resumable by the store's continuation token (the cursor).
+import { listsAsTombstone } from '../behaviors/index.js';
 import { ValidationError } from '../errors.js';
 import type { PageOptions } from '../pipeline/index.js';
 import type { ObjectStore } from '../storage/index.js';
@@ -25,7 +26,7 @@ export async function listIdPage(
       maxKeys: Math.min(1000, limit - ids.length),
       ...(token === undefined ? {} : { continuationToken: token }),
     });
-    for (const o of page.objects) if (!skipEmpty || o.size > 0) ids.push(idOf(o.key)); // size 0: a tombstone
+    for (const o of page.objects) if (!listsAsTombstone(o, skipEmpty)) ids.push(idOf(o.key));
     token = page.isTruncated ? page.nextContinuationToken : undefined;
     if (token === undefined || ids.length >= limit) break;
   }

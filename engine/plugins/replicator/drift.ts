@@ -1,6 +1,7 @@
 // The drift check and the resync walk: the bucket's data keys (LIST, with ETags) and a target's entries, both in
 // UTF-8 byte order of the id, merged like two sorted files — nothing is collected, so memory stays bounded by a
 // page whatever the resource's size.
+import { listsAsTombstone } from '../../behaviors/index.js';
 import { dataPrefix, idOfDataKey } from '../../keys.js';
 import { listAll, type ObjectStore } from '../../storage/index.js';
 import type { TargetEntry } from './types.js';
@@ -16,8 +17,7 @@ export interface MergedEntry {
 async function* bucketIds(store: ObjectStore, resource: string): AsyncGenerator<{ id: string; etag: string }> {
   for await (const obj of listAll(store, dataPrefix(resource))) {
     const id = idOfDataKey(resource, obj.key);
-    // size 0: a delete's tombstone (engine/resource/tombstone.ts), already gone for readers
-    if (id !== null && obj.size > 0) yield { id, etag: obj.etag };
+    if (id !== null && !listsAsTombstone(obj)) yield { id, etag: obj.etag };
   }
 }
 

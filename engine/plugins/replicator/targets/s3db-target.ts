@@ -8,6 +8,7 @@
 import { Database } from '../../../database/index.js';
 import { NotFoundError } from '../../../errors.js';
 import { dataPrefix, idOfDataKey } from '../../../keys.js';
+import { listsAsTombstone } from '../../../behaviors/index.js';
 import type { ResourceApi } from '../../../pipeline/index.js';
 import { listAll, openStore, type ObjectStore } from '../../../storage/index.js';
 import type { Document } from '../../../types.js';
@@ -85,8 +86,7 @@ export class S3dbTarget implements ReplicationTarget {
     const name = this.nameOf(resource);
     for await (const obj of listAll(db.store, dataPrefix(name))) {
       const id = idOfDataKey(name, obj.key);
-      // size 0: a delete's tombstone (engine/resource/tombstone.ts), already gone for readers
-      if (id !== null && obj.size > 0) yield { id };
+      if (id !== null && !listsAsTombstone(obj)) yield { id };
     }
   }
 
