@@ -10,4 +10,5 @@ export { tokenize } from './plugins/fulltext/index.js';
 export { percentile } from './plugins/metrics/index.js';
 export type { RecordRead, ResourceAccess } from './types.js';
 export { idForMessage } from './plugins/queue-consumer/index.js';
+export { analyticsRows } from './plugins/eventual-consistency/index.js';
 export { DEFAULT_QUERY_CONCURRENCY } from './query/index.js';

@@ -58,15 +58,17 @@ function bucketOf(period: AnalyticsPeriod, at: string): string {
   return period === 'hour' ? at.slice(0, 13) : period === 'day' ? at.slice(0, 10) : at.slice(0, 7);
 }
 
-function analyticsRows(transactions: readonly Transaction[], at: string): AnalyticsRow[] {
+/** One consolidation's analytics row per period (count, sum, min, max of the add/sub deltas). */
+export function analyticsRows(transactions: readonly Transaction[], at: string): AnalyticsRow[] {
   const deltas = transactions.filter((t) => t.op !== 'set').map((t) => (t.op === 'add' ? t.value : -t.value));
   if (deltas.length === 0) return [];
-  const row = {
-    count: deltas.length,
-    sum: deltas.reduce((a, b) => a + b, 0),
-    min: Math.min(...deltas),
-    max: Math.max(...deltas),
-  };
+  // A loop, not Math.min(...deltas): one consolidation can fold more transactions than a call may take arguments.
+  const row = { count: deltas.length, sum: 0, min: Infinity, max: -Infinity };
+  for (const delta of deltas) {
+    row.sum += delta;
+    row.min = Math.min(row.min, delta);
+    row.max = Math.max(row.max, delta);
+  }
   return ANALYTICS_PERIODS.map((period) => ({ period, bucket: bucketOf(period, at), ...row }));
 }
 

@@ -3,6 +3,7 @@ export {
   ANALYTICS_PERIODS,
   EVENTUAL_CONSISTENCY_PLUGIN,
   EventualConsistencyPlugin,
+  analyticsRows,
   type AnalyticsBucket,
   type AnalyticsPeriod,
   type ConsolidateReport,
