@@ -53,8 +53,8 @@ export interface SqsTestServer {
   endpoint: string;
   /** The URL of a queue (created on first use, with a visibility timeout in seconds when given). */
   queueUrl(name: string, options?: { visibilityTimeout?: number }): string;
-  /** Every message sent to a queue, in order (received or not, deleted or not). */
-  sent(name: string): SqsMessage[];
+  /** Every message sent to a queue, in order (received or not, deleted or not), with its receive count. */
+  sent(name: string): (SqsMessage & { receiveCount: number })[];
   /** The messages still in a queue (not deleted), with their receive counts. */
   messages(name: string): (SqsMessage & { receiveCount: number })[];
   depth(name: string): QueueDepth;
@@ -85,7 +85,7 @@ const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
 export async function startSqsServer(): Promise<SqsTestServer> {
   const queues = new Map<string, Queue>();
-  const log = new Map<string, SqsMessage[]>();
+  const log = new Map<string, Stored[]>();
   /** Receipt handles ever issued, to tell a stale handle (succeeds, does nothing) from an invalid one. */
   const issued = new Set<string>();
   const counts: Record<string, number> = {};
@@ -359,7 +359,7 @@ export async function startSqsServer(): Promise<SqsTestServer> {
       create(name, options?.visibilityTimeout);
       return `${endpoint}/${ACCOUNT}/${name}`;
     },
-    sent: (name) => [...(log.get(name) ?? [])],
+    sent: (name) => (log.get(name) ?? []).map((m) => ({ ...m })),
     messages: (name) => (queues.get(name)?.messages ?? []).map((m) => ({ ...m })),
     depth: (name) => {
       const q = queues.get(name);
