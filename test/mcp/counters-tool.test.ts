@@ -58,7 +58,7 @@ describe('counters through the MCP tools (memory store)', () => {
 });
 
 describe('queue consumer configuration', () => {
-  it('--plugins=queue needs --queue-url and --queue-name, and builds a RabbitMQ consumer', () => {
+  it('--plugins=queue needs --queue-url (and --queue-name for RabbitMQ), and builds a RabbitMQ consumer', () => {
     expect(() => loadConfig(['--plugins=queue'], {})).toThrow(/queue plugin needs --queue-url/);
     expect(() => loadConfig(['--plugins=queue', '--queue-url=http://x', '--queue-name=q'], {})).toThrow(/amqp/);
     const loaded = loadConfig(
@@ -72,5 +72,28 @@ describe('queue consumer configuration', () => {
       resources: ['orders', 'items'],
       source: { kind: 'rabbitmq', queue: 'orders', deadLetterQueue: 'orders.dead', prefetch: 7, connected: false },
     });
+    expect(() => loadConfig(['--plugins=queue', '--queue-url=amqp://h'], {})).toThrow(/--queue-name/);
+  });
+
+  it('--queue-url=sqs://… builds an SQS consumer; the queue is named in the URL, the dead-letter queue apart', () => {
+    const loaded = loadConfig(
+      ['--plugins=queue', '--queue-url=sqs://K:S@127.0.0.1:9324/000000000000/orders?insecure=true'],
+      { S3DB_QUEUE_DEAD_LETTER: 'orders-poison' },
+    );
+    const config = (loaded as { config: Parameters<typeof buildPlugins>[0] }).config;
+    const [plugin] = buildPlugins(config);
+    expect((plugin as QueueConsumerPlugin).describe()).toMatchObject({
+      source: {
+        kind: 'sqs',
+        queueUrl: 'http://127.0.0.1:9324/000000000000/orders',
+        deadLetterQueueUrl: 'http://127.0.0.1:9324/000000000000/orders-poison',
+        prefetch: 20,
+        connected: false,
+      },
+    });
+    expect(() =>
+      loadConfig(['--plugins=queue', '--queue-url=sqs://h/000000000000/orders', '--queue-name=orders'], {}),
+    ).toThrow(/named in its URL/);
+    expect(() => loadConfig(['--plugins=queue', '--queue-url=sqs://h'], {})).toThrow(/sqs:\/\/HOST/);
   });
 });
