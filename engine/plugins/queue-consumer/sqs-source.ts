@@ -1,8 +1,8 @@
 // Amazon SQS as a queue source (@aws-sdk/client-sqs, loaded on first use): long polling with at most `prefetch`
-// messages in flight, a message deleted only after its write succeeded, a failed one made visible again after the
-// retry delay, a poison one sent to the dead-letter queue with its error (as message attributes) before it is
-// deleted, in-flight messages kept invisible while their write runs and returned (visibility 0) on stop, and
-// receives retried with backoff while the endpoint is unreachable.
+// messages in flight, a message deleted only after its write succeeded (DeleteMessageBatch, up to 10 a request),
+// a failed one made visible again after the retry delay, a poison one sent to the dead-letter queue with its
+// error (as message attributes) before it is deleted, in-flight messages kept invisible while their write runs
+// and returned (visibility 0) on stop, and receives retried with backoff while the endpoint is unreachable.
 // Tested against the minimal SQS-protocol endpoint in test/support/, never against AWS SQS itself.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -48,6 +48,8 @@ type Sdk = typeof SqsSdk;
 
 /** SQS attribute values are at most 256 KiB in total with the body; an error message needs far less. */
 const MAX_ERROR_CHARS = 1_000;
+/** Deletes wait this long for others to share a DeleteMessageBatch (up to 10): ~1 request per 10 messages. */
+const DELETE_BATCH_MS = 10;
 
 export class SqsSource implements QueueSource {
   readonly kind = 'sqs';
@@ -63,6 +65,8 @@ export class SqsSource implements QueueSource {
   /** Slots taken by receives under way, so two pollers never exceed `prefetch` together. */
   private reserved = 0;
   private wake: (() => void)[] = [];
+  private deletes: { receipt: string; done: () => void }[] = [];
+  private deleteTimer: NodeJS.Timeout | undefined;
   private stats = {
     connected: false,
     receives: 0,
@@ -187,16 +191,9 @@ export class SqsSource implements QueueSource {
       id,
       body,
       attempt,
-      ack: async () => {
+      ack: () => {
         settle();
-        try {
-          const { sdk, client } = await this.connect();
-          await client.send(new sdk.DeleteMessageCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: receipt }));
-        } catch (e) {
-          // The write is done: the message comes back after its visibility timeout and is applied as a duplicate.
-          this.stats.deleteFailures++;
-          this.stats.lastError = e instanceof Error ? e.message : String(e);
-        }
+        return this.deleteLater(receipt);
       },
       retry: async (delayMs) => {
         settle();
@@ -223,6 +220,44 @@ export class SqsSource implements QueueSource {
       }
     })();
     this.inFlight.set(receipt, entry);
+  }
+
+  /** Deletes a message in the next DeleteMessageBatch; resolves once that request has answered. */
+  private deleteLater(receipt: string): Promise<void> {
+    return new Promise((done) => {
+      this.deletes.push({ receipt, done });
+      if (this.deletes.length >= 10) this.flushDeletes();
+      else this.deleteTimer ??= setTimeout(() => this.flushDeletes(), DELETE_BATCH_MS);
+    });
+  }
+
+  private flushDeletes(): void {
+    clearTimeout(this.deleteTimer);
+    this.deleteTimer = undefined;
+    while (this.deletes.length > 0) void this.deleteBatch(this.deletes.splice(0, 10));
+  }
+
+  private async deleteBatch(batch: { receipt: string; done: () => void }[]): Promise<void> {
+    // A delete that fails is not an error: the write is done, so the message comes back after its visibility
+    // timeout and is applied as a duplicate.
+    const failed = (n: number, reason: unknown) => {
+      this.stats.deleteFailures += n;
+      this.stats.lastError = reason instanceof Error ? reason.message : String(reason);
+    };
+    try {
+      const { sdk, client } = await this.connect();
+      const out = await client.send(
+        new sdk.DeleteMessageBatchCommand({
+          QueueUrl: this.options.queueUrl,
+          Entries: batch.map((b, i) => ({ Id: String(i), ReceiptHandle: b.receipt })),
+        }),
+      );
+      for (const f of out.Failed ?? []) failed(1, `${f.Code}: ${f.Message ?? ''}`);
+    } catch (e) {
+      failed(batch.length, e);
+    } finally {
+      for (const b of batch) b.done();
+    }
   }
 
   /** Sends the original body and attributes to the dead-letter queue with the error, then deletes the original. */
