@@ -1,7 +1,7 @@
 // Benchmark of the counters (EventualConsistencyPlugin): concurrent writers add 1 to one document's counter while
 // the plugin consolidates on an interval — increments/s (each one PUT of a transaction), and the consolidation
-// lag: for the k-th acknowledged increment, the time until the consolidated value first reached k (p50/p95/max),
-// and from the last acknowledgement until the value was exact; then one on-demand consolidation of a backlog
+// lag: for the k-th acknowledged increment, the time until the document's field first read k or more
+// (p50/p95/max), and from the last acknowledgement until it was exact; then one on-demand consolidation of a backlog
 // (ms and bucket requests). Run alone with `npx tsx bench/counter-bench.ts` (memory store), or from `npm run bench`.
 import { Database, EventualConsistencyPlugin, MemoryStore, type ObjectStore } from '../engine/index.js';
 import { percentile, printTable, type Row } from './stats.js';
@@ -17,7 +17,8 @@ export async function runCounterBench(
   const total = writers * perWriter;
   const round = (x: number) => Math.round(x * 10) / 10;
 
-  // 1. Increments with the interval consolidator running; a reader polls the consolidated value (1 GET).
+  // 1. Increments with the interval consolidator running; a reader polls the document's field (what a `get`
+  // returns: consolidation writes the counter state, then copies its value into the document).
   const counters = new EventualConsistencyPlugin({
     resources: { accounts: ['balance'] },
     consolidateIntervalMs: intervalMs,
@@ -31,7 +32,7 @@ export async function runCounterBench(
   let writing = true;
   const reader = (async () => {
     while (writing || reached.length < total) {
-      const v = await counters.value('accounts', 'a1', 'balance');
+      const v = Number((await accounts.get('a1')).balance);
       const now = performance.now();
       while (reached.length < Math.min(v, total)) reached.push(now);
       await new Promise((r) => setTimeout(r, 10));
@@ -85,7 +86,7 @@ export async function runCounterBench(
       'lag p95 ms': round(percentile(lags, 95)),
       'lag max ms': round(lags.at(-1) ?? 0),
       'exact after last ack ms': round(exact - written),
-      [`consolidate ${total} pending ms`]: round(consolidateMs),
+      'consolidate a backlog of all: ms': round(consolidateMs),
       'its requests': requests,
     },
   ];
