@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConfigError,
@@ -279,6 +279,87 @@ describe('queue consumer on SQS (test endpoint)', () => {
     expect(sqs.sent(q.name).map((m) => m.receiveCount)).toEqual([2, 2, 2, 2, 2]);
     await db2.close();
   }, 60_000);
+
+  it('a write slower than the visibility timeout keeps its message invisible (renewed), so it is received once', async () => {
+    const q = queues(2);
+    class HeldStore extends MemoryStore {
+      hold: Promise<void> | undefined;
+      override async put(...args: Parameters<MemoryStore['put']>) {
+        if (this.hold && args[0].includes('/data/')) await this.hold;
+        return super.put(...args);
+      }
+    }
+    const store = new HeldStore();
+    const src = source(q.url, { visibilityTimeoutSeconds: 2 });
+    const db = new Database({ store, plugins: [new QueueConsumerPlugin({ source: src })] });
+    await db.connect();
+    const notes = (await db.createResource({ name: 'notes', attributes: { text: 'string' } })).resource;
+    let release!: () => void;
+    store.hold = new Promise<void>((r) => (release = r));
+    await send(q.url, [{ id: 's1', body: { resource: 'notes', action: 'insert', data: { id: 's1', text: 'slow' } } }]);
+    await until(() => src.describe().inFlight === 1, 10_000, 'in flight');
+    await new Promise((r) => setTimeout(r, 5_000)); // 2.5 visibility timeouts
+    expect(sqs.sent(q.name)[0]!.receiveCount).toBe(1);
+    expect(sqs.depth(q.name)).toEqual({ visible: 0, inFlight: 1 });
+    release();
+    await until(() => notes.exists('s1'), 10_000, 'the note');
+    await until(() => sqs.messages(q.name).length === 0, 10_000, 'the message deleted');
+    expect(sqs.sent(q.name)[0]!.receiveCount).toBe(1);
+    await db.close();
+  }, 30_000);
+
+  it('a FIFO queue: a group waits while one of its messages is in flight; poison goes to the FIFO dead-letter queue', async () => {
+    const name = `f${++queueNumber}.fifo`;
+    const url = sqs.queueUrl(name);
+    sqs.queueUrl(`f${queueNumber}-dead.fifo`);
+    // Writes that take a random 0–20 ms: applied in parallel, the updates would finish in any order.
+    class JitterStore extends MemoryStore {
+      override async put(...args: Parameters<MemoryStore['put']>) {
+        await new Promise((r) => setTimeout(r, Math.random() * 20));
+        return super.put(...args);
+      }
+    }
+    const db = new Database({
+      store: new JitterStore(),
+      plugins: [new QueueConsumerPlugin({ source: source(url, { prefetch: 20 }) })],
+    });
+    await db.connect();
+    const items = (await db.createResource({ name: 'items', attributes: { n: 'number' } })).resource;
+    await items.insert({ id: 'x', n: -1 });
+    // Ten updates of one document in one group, received together: applied in order, so the last one wins.
+    const out = await client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: Array.from({ length: 10 }, (_, i) => ({
+          Id: String(i),
+          MessageBody: JSON.stringify({ resource: 'items', action: 'update', id: 'x', data: { n: i } }),
+          MessageGroupId: 'x',
+          MessageDeduplicationId: `u${i}`,
+        })),
+      }),
+    );
+    expect(out.Failed ?? []).toEqual([]);
+    await client.send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: 'poison',
+        MessageGroupId: 'p',
+        MessageDeduplicationId: 'p',
+      }),
+    );
+    await until(
+      () => sqs.messages(name).length === 0,
+      30_000,
+      'the queue empty',
+      () => sqs.depth(name),
+    );
+    expect((await items.get('x')).n).toBe(9);
+    const dead = sqs.messages(`f${queueNumber}-dead.fifo`);
+    expect(dead.map((d) => [d.body, d.groupId, attribute(d, 'x-s3db-error-code')])).toEqual([
+      ['poison', 'p', 'VALIDATION'],
+    ]);
+    await db.close();
+  }, 30_000);
 
   it('a consumer started while the endpoint is down consumes once it is back, and /metrics counts its messages', async () => {
     const q = queues();

@@ -66,6 +66,8 @@ export class SqsSource implements QueueSource {
   private reserved = 0;
   private wake: (() => void)[] = [];
   private deletes: { receipt: string; done: () => void }[] = [];
+  /** FIFO: the last delivery of each message group in flight, which the next one of the group waits for. */
+  private readonly groups = new Map<string, Promise<void>>();
   private deleteTimer: NodeJS.Timeout | undefined;
   private stats = {
     connected: false,
@@ -206,8 +208,13 @@ export class SqsSource implements QueueSource {
       },
     };
     const entry: InFlight = { work: Promise.resolve(), done: false, heartbeat };
+    // FIFO: SQS hands out a group's messages in order and holds the group while they are in flight; applying them
+    // one after the other keeps that order (other groups run in parallel).
+    const group = this.fifo ? m.Attributes?.MessageGroupId : undefined;
+    const before = group === undefined ? undefined : this.groups.get(group);
     entry.work = (async () => {
       try {
+        await before;
         await this.onDelivery?.(delivery);
       } catch (e) {
         // Not acknowledged: it reappears after the visibility timeout.
@@ -215,11 +222,13 @@ export class SqsSource implements QueueSource {
       } finally {
         clearInterval(heartbeat);
         this.inFlight.delete(receipt);
+        if (group !== undefined && this.groups.get(group) === entry.work) this.groups.delete(group);
         this.wake.splice(0).forEach((w) => w());
         if (this.stopping && this.inFlight.size === 0) this.release();
       }
     })();
     this.inFlight.set(receipt, entry);
+    if (group !== undefined) this.groups.set(group, entry.work);
   }
 
   /** Deletes a message in the next DeleteMessageBatch; resolves once that request has answered. */
