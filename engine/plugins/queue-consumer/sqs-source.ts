@@ -160,11 +160,14 @@ export class SqsSource implements QueueSource {
         this.reserved -= n;
       }
       this.stats.received += messages.length;
-      for (const m of messages) {
-        // Received while stopping: give it straight back rather than start a write stop() would not wait for.
-        if (this.stopping) void this.changeVisibility(m.ReceiptHandle ?? '', 0).then(() => this.stats.returned++);
-        else this.deliver(m);
+      if (this.stopping) {
+        // Received while stopping: give them straight back rather than start writes stop() would not wait for.
+        await Promise.allSettled(
+          messages.map((m) => this.changeVisibility(m.ReceiptHandle ?? '', 0).then(() => this.stats.returned++)),
+        );
+        break;
       }
+      for (const m of messages) this.deliver(m);
     }
   }
 
