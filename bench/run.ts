@@ -175,7 +175,7 @@ printTable(
 );
 for (const note of queueNotes) process.stdout.write(`${note}\n`);
 printTable(
-  'Counters: 20 writers adding 1 to one document, consolidation every 250 ms; lag = ack → consolidated',
+  'Counters: 20 writers adding 1 to one document, consolidation every 250 ms; lag = ack → the document shows it',
   counters,
 );
 printTable('MCP cost of one get by id (memory store; the server is the built binary, its CPU measured)', mcp.rows);
