@@ -45,7 +45,10 @@ function queues(visibilityTimeout = 30): { name: string; url: string } {
 }
 
 /** Sends messages in batches of 10; `id` becomes the `messageId` attribute when given. */
-async function send(url: string, messages: { id?: string; body: unknown }[]): Promise<void> {
+async function send(
+  url: string,
+  messages: { id?: string; body: unknown; attributes?: Record<string, string> }[],
+): Promise<void> {
   for (let i = 0; i < messages.length; i += 10) {
     const out = await client.send(
       new SendMessageBatchCommand({
@@ -53,9 +56,12 @@ async function send(url: string, messages: { id?: string; body: unknown }[]): Pr
         Entries: messages.slice(i, i + 10).map((m, j) => ({
           Id: String(j),
           MessageBody: typeof m.body === 'string' ? m.body : JSON.stringify(m.body),
-          ...(m.id === undefined
-            ? {}
-            : { MessageAttributes: { messageId: { DataType: 'String', StringValue: m.id } } }),
+          MessageAttributes: Object.fromEntries(
+            Object.entries({ ...m.attributes, ...(m.id === undefined ? {} : { messageId: m.id }) }).map(([k, v]) => [
+              k,
+              { DataType: 'String', StringValue: v },
+            ]),
+          ),
         })),
       }),
     );
@@ -104,7 +110,7 @@ describe('queue consumer on SQS (test endpoint)', () => {
       { body: { resource: 'orders', action: 'insert', data: { total: 40 } } }, // no messageId: SQS's stands in
       { id: 'm4', body: { resource: 'orders', action: 'upsert', id: 'o3', data: { total: 30 } } },
       { id: 'm5', body: { resource: 'orders', action: 'insert', data: { id: 'gone', total: 1 } } },
-      { id: 'p1', body: 'not json' },
+      { id: 'p1', body: 'not json', attributes: { tenant: 'acme' } },
       { id: 'p2', body: { resource: 'orders', action: 'explode', data: {} } },
       { id: 'p3', body: { resource: 'orders', action: 'update', data: { total: 1 } } },
       { id: 'p4', body: { resource: 'nope', action: 'insert', data: {} } },
@@ -146,6 +152,7 @@ describe('queue consumer on SQS (test endpoint)', () => {
       ...Array<string>(6).fill('VALIDATION'),
     ]);
     expect(byId('p1').body).toBe('not json');
+    expect(attribute(byId('p1'), 'tenant')).toBe('acme'); // the producer's attributes travel with it
     expect(attribute(byId('p1'), 'x-s3db-error')).toMatch(/not JSON/);
     expect(attribute(byId('p3'), 'x-s3db-error')).toMatch(/id is required for update/);
     expect(attribute(byId('p5'), 'x-s3db-error')).toMatch(/may not write resource "plg_secret"/);

@@ -46,6 +46,22 @@ interface InFlight {
 
 type Sdk = typeof SqsSdk;
 
+/**
+ * A received message's attributes as they can be sent again: DataType and the value only (a response may carry
+ * the list fields SQS reserves and does not accept).
+ */
+function kept(attributes: Record<string, MessageAttributeValue> | undefined): Record<string, MessageAttributeValue> {
+  const out: Record<string, MessageAttributeValue> = {};
+  for (const [name, a] of Object.entries(attributes ?? {})) {
+    out[name] = {
+      DataType: a.DataType,
+      ...(a.StringValue === undefined ? {} : { StringValue: a.StringValue }),
+      ...(a.BinaryValue === undefined ? {} : { BinaryValue: a.BinaryValue }),
+    };
+  }
+  return out;
+}
+
 /** SQS attribute values are at most 256 KiB in total with the body; an error message needs far less. */
 const MAX_ERROR_CHARS = 1_000;
 /** Deletes wait this long for others to share a DeleteMessageBatch (up to 10): ~1 request per 10 messages. */
@@ -281,7 +297,7 @@ export class SqsSource implements QueueSource {
         QueueUrl: this.options.deadLetterQueueUrl,
         MessageBody: m.Body || ' ',
         MessageAttributes: {
-          ...m.MessageAttributes,
+          ...kept(m.MessageAttributes),
           messageId: text(id),
           'x-s3db-error-code': text(reason.code),
           'x-s3db-error': text(reason.message.slice(0, MAX_ERROR_CHARS)),
