@@ -19,7 +19,7 @@ import {
   type SqsSourceOptions,
 } from '../../engine/index.js';
 import { idForMessage } from '../../engine/internal.js';
-import { prometheusText } from '../../server/index.js';
+import { buildPlugins, loadConfig, prometheusText } from '../../server/index.js';
 import { startSqsServer, type SqsTestServer } from '../support/sqs-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -394,6 +394,38 @@ describe('queue consumer on SQS (test endpoint)', () => {
     } finally {
       sqs.down(false);
       await sqs.restart().catch(() => undefined);
+      await db.close();
+    }
+  }, 60_000);
+
+  it('the server flags --plugins=queue --queue-url=sqs://…?insecure=true consume from that endpoint', async () => {
+    const q = queues();
+    const poison = `${q.name}-poison`;
+    sqs.queueUrl(poison);
+    const port = new URL(sqs.endpoint).port;
+    const loaded = loadConfig(
+      [
+        '--plugins=queue',
+        `--queue-url=sqs://test:test@127.0.0.1:${port}/000000000000/${q.name}?insecure=true`,
+        `--queue-dead-letter=${poison}`,
+      ],
+      {},
+    );
+    const db = new Database({
+      store: new MemoryStore(),
+      plugins: buildPlugins((loaded as { config: Parameters<typeof buildPlugins>[0] }).config),
+    });
+    await db.connect();
+    try {
+      const notes = (await db.createResource({ name: 'notes', attributes: { text: 'string' } })).resource;
+      await send(q.url, [
+        { id: 'c1', body: { resource: 'notes', action: 'insert', data: { id: 'c1', text: 'from flags' } } },
+        { id: 'c2', body: 'poison' },
+      ]);
+      await until(() => notes.exists('c1'), 30_000, 'the note');
+      await until(() => sqs.messages(poison).length === 1, 30_000, 'the poison message');
+      expect(sqs.messages(`${q.name}-dead`)).toEqual([]);
+    } finally {
       await db.close();
     }
   }, 60_000);
