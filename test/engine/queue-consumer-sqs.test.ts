@@ -9,13 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ConfigError,
   Database,
   FileStore,
   MemoryStore,
   QueueConsumerPlugin,
   SqsSource,
-  createQueueSource,
   type SqsSourceOptions,
 } from '../../engine/index.js';
 import { idForMessage } from '../../engine/internal.js';
@@ -429,31 +427,4 @@ describe('queue consumer on SQS (test endpoint)', () => {
       await db.close();
     }
   }, 60_000);
-
-  it('createQueueSource: amqp:// and sqs:// URLs, dead-letter names, and clear errors', () => {
-    const s = createQueueSource('sqs://K:S@127.0.0.1:9324/000000000000/orders?insecure=true', { prefetch: 7 });
-    expect(s.describe()).toMatchObject({
-      kind: 'sqs',
-      queueUrl: 'http://127.0.0.1:9324/000000000000/orders',
-      deadLetterQueueUrl: 'http://127.0.0.1:9324/000000000000/orders-dead',
-      prefetch: 7,
-      fifo: false,
-    });
-    expect(
-      createQueueSource('sqs://sqs.eu-west-1.amazonaws.com/123456789012/o.fifo', {
-        deadLetterQueue: 'bad.fifo',
-      }).describe(),
-    ).toMatchObject({ fifo: true, deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bad.fifo' });
-    expect(createQueueSource('sqs://sqs.eu-west-1.amazonaws.com/1/o.fifo').describe()).toMatchObject({
-      deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/o-dead.fifo',
-    });
-    expect(createQueueSource('amqp://u:p@h/v', { queue: 'orders' }).describe()).toMatchObject({
-      kind: 'rabbitmq',
-      deadLetterQueue: 'orders.dead',
-    });
-    expect(() => createQueueSource('amqp://h')).toThrow(ConfigError);
-    expect(() => createQueueSource('sqs://h/1/q', { queue: 'q' })).toThrow(/named in its URL/);
-    expect(() => createQueueSource('https://u:secret@h/1/q')).toThrow(/not a queue URL/);
-    expect(() => createQueueSource('https://u:secret@h/1/q')).not.toThrow(/secret/);
-  });
 });
