@@ -2,7 +2,7 @@
 // only module that reads process.argv / process.env (main.ts passes them in); everything else gets a Config.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, createTarget } from '../engine/index.js';
+import { ConfigError, createQueueSource, createTarget, type QueueSourceOptions } from '../engine/index.js';
 
 export const TRANSPORTS = ['stdio', 'sse', 'http'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -31,6 +31,17 @@ export function parseFieldSpec(spec: string): Record<string, string[]> {
   }
   if (Object.keys(out).length === 0) throw new Error('no resource given');
   return out;
+}
+
+/** The queue source options the config names (--queue-name, --queue-dead-letter, --queue-prefetch). */
+export function queueSourceOptions(
+  c: Partial<Pick<Config, 'queueName' | 'queueDeadLetter' | 'queuePrefetch'>>,
+): QueueSourceOptions {
+  return {
+    ...(c.queueName === undefined ? {} : { queue: c.queueName }),
+    ...(c.queueDeadLetter === undefined ? {} : { deadLetterQueue: c.queueDeadLetter }),
+    ...(c.queuePrefetch === undefined ? {} : { prefetch: c.queuePrefetch }),
+  };
 }
 
 const bool = z.boolean();
@@ -143,14 +154,21 @@ export const configSchema = z
       .describe('Counters: consolidate pending increments this often in ms (0 = only on demand)'),
     queueUrl: z
       .string()
-      .regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL')
+      .regex(/^(amqps?|sqs):\/\//, 'must be an amqp://, amqps:// or sqs:// URL')
       .optional()
-      .describe('Queue consumer (with --plugins=queue): the RabbitMQ broker, amqp://user:pass@host:5672/vhost'),
+      .describe(
+        'Queue consumer (with --plugins=queue): amqp://user:pass@host:5672/vhost (RabbitMQ) or sqs://HOST/ACCOUNT/QUEUE (SQS)',
+      ),
     queueName: z
       .string()
       .min(1)
       .optional()
-      .describe('Queue consumer: the queue to consume (dead letters go to NAME.dead)'),
+      .describe('Queue consumer: the RabbitMQ queue to consume (an SQS queue is named in --queue-url)'),
+    queueDeadLetter: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Queue consumer: the dead-letter queue (default NAME.dead on RabbitMQ, QUEUE-dead on SQS)'),
     queuePrefetch: positiveInt.default(20).describe('Queue consumer: messages handled at once (prefetch window)'),
     queueResources: list
       .optional()
@@ -198,12 +216,22 @@ export const configSchema = z
         }
       }
     }
-    if (c.plugins.includes('queue') && (c.queueUrl === undefined || c.queueName === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [c.queueUrl === undefined ? 'queueUrl' : 'queueName'],
-        message: 'the queue plugin needs --queue-url=amqp://… and --queue-name=NAME',
-      });
+    if (c.plugins.includes('queue')) {
+      if (c.queueUrl === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['queueUrl'],
+          message: 'the queue plugin needs --queue-url=amqp://… (with --queue-name=NAME) or --queue-url=sqs://…',
+        });
+      } else {
+        try {
+          createQueueSource(c.queueUrl, queueSourceOptions(c));
+        } catch (e) {
+          const hint = (e as { hint?: string }).hint;
+          const message = `${(e as Error).message}${hint === undefined ? '' : ` (${hint})`}`;
+          ctx.addIssue({ code: 'custom', path: ['queueUrl'], message });
+        }
+      }
     }
     const replicating = c.plugins.includes('replicator');
     if (replicating && c.replicateTo.length === 0) {
@@ -291,6 +319,7 @@ export const CONFIG_SOURCES: { [K in ConfigKey]: FieldSource<KindOf<NonNullable<
   countersIntervalMs: { kind: 'number', env: ['S3DB_COUNTERS_INTERVAL_MS'] },
   queueUrl: { kind: 'string', env: ['S3DB_QUEUE_URL'], secret: true },
   queueName: { kind: 'string', env: ['S3DB_QUEUE_NAME'] },
+  queueDeadLetter: { kind: 'string', env: ['S3DB_QUEUE_DEAD_LETTER'] },
   queuePrefetch: { kind: 'number', env: ['S3DB_QUEUE_PREFETCH'] },
   queueResources: { kind: 'list', env: ['S3DB_QUEUE_RESOURCES'] },
   replicateTo: { kind: 'list', env: ['S3DB_REPLICATE_TO'], secret: true },

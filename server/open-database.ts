@@ -9,12 +9,12 @@ import {
   FullTextPlugin,
   MetricsPlugin,
   QueueConsumerPlugin,
-  RabbitMqSource,
   ReplicatorPlugin,
+  createQueueSource,
   openStore,
   type Plugin,
 } from '../engine/index.js';
-import { PLUGIN_NAMES, parseFieldSpec, type Config } from './config.js';
+import { PLUGIN_NAMES, parseFieldSpec, queueSourceOptions, type Config } from './config.js';
 import type { Logger } from './logger.js';
 
 export type PluginConfig = Pick<
@@ -28,6 +28,7 @@ export type PluginConfig = Pick<
   | 'countersIntervalMs'
   | 'queueUrl'
   | 'queueName'
+  | 'queueDeadLetter'
   | 'queuePrefetch'
   | 'queueResources'
   | 'replicateTo'
@@ -66,11 +67,7 @@ export function buildPlugins(config: Partial<PluginConfig>): Plugin[] {
       case 'queue':
         plugins.push(
           new QueueConsumerPlugin({
-            source: new RabbitMqSource({
-              url: config.queueUrl ?? '',
-              queue: config.queueName ?? '',
-              prefetch: config.queuePrefetch ?? 20,
-            }),
+            source: createQueueSource(config.queueUrl ?? '', queueSourceOptions(config)),
             ...(config.queueResources ? { resources: config.queueResources } : {}),
           }),
         );

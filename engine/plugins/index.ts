@@ -48,13 +48,17 @@ export {
   QUEUE_CONSUMER_PLUGIN,
   QueueConsumerPlugin,
   RabbitMqSource,
+  SqsSource,
+  createQueueSource,
   type DeadLetterReason,
   type MessageAction,
   type QueueConsumerOptions,
   type QueueDelivery,
   type QueueMessage,
   type QueueSource,
+  type QueueSourceOptions,
   type RabbitMqSourceOptions,
+  type SqsSourceOptions,
 } from './queue-consumer/index.js';
 export {
   PostgresTarget,

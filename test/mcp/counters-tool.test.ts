@@ -1,6 +1,13 @@
-// The counters plugin through MCP (`increment` listed only with the plugin, exact increments, update's {$inc}) and the server config of the counters and queue plugins.
+// The counters plugin through MCP (`increment` listed only with the plugin, exact increments, update's {$inc}) and the server config of the counters and queue plugins (amqp:// and sqs:// queue URLs).
 import { afterEach, describe, expect, it } from 'vitest';
-import { Database, EventualConsistencyPlugin, MemoryStore, QueueConsumerPlugin } from '../../engine/index.js';
+import {
+  ConfigError,
+  Database,
+  EventualConsistencyPlugin,
+  MemoryStore,
+  QueueConsumerPlugin,
+  createQueueSource,
+} from '../../engine/index.js';
 import { buildPlugins, loadConfig } from '../../server/index.js';
 import { connect, structured, textOf, type Connected } from './support/connect.js';
 
@@ -58,7 +65,7 @@ describe('counters through the MCP tools (memory store)', () => {
 });
 
 describe('queue consumer configuration', () => {
-  it('--plugins=queue needs --queue-url and --queue-name, and builds a RabbitMQ consumer', () => {
+  it('--plugins=queue needs --queue-url (and --queue-name for RabbitMQ), and builds a RabbitMQ consumer', () => {
     expect(() => loadConfig(['--plugins=queue'], {})).toThrow(/queue plugin needs --queue-url/);
     expect(() => loadConfig(['--plugins=queue', '--queue-url=http://x', '--queue-name=q'], {})).toThrow(/amqp/);
     const loaded = loadConfig(
@@ -72,5 +79,55 @@ describe('queue consumer configuration', () => {
       resources: ['orders', 'items'],
       source: { kind: 'rabbitmq', queue: 'orders', deadLetterQueue: 'orders.dead', prefetch: 7, connected: false },
     });
+    expect(() => loadConfig(['--plugins=queue', '--queue-url=amqp://h'], {})).toThrow(/--queue-name/);
+  });
+
+  it('--queue-url=sqs://… builds an SQS consumer; the queue is named in the URL, the dead-letter queue apart', () => {
+    const loaded = loadConfig(
+      ['--plugins=queue', '--queue-url=sqs://K:S@127.0.0.1:9324/000000000000/orders?insecure=true'],
+      { S3DB_QUEUE_DEAD_LETTER: 'orders-poison' },
+    );
+    const config = (loaded as { config: Parameters<typeof buildPlugins>[0] }).config;
+    const [plugin] = buildPlugins(config);
+    expect((plugin as QueueConsumerPlugin).describe()).toMatchObject({
+      source: {
+        kind: 'sqs',
+        queueUrl: 'http://127.0.0.1:9324/000000000000/orders',
+        deadLetterQueueUrl: 'http://127.0.0.1:9324/000000000000/orders-poison',
+        prefetch: 20,
+        connected: false,
+      },
+    });
+    expect(() =>
+      loadConfig(['--plugins=queue', '--queue-url=sqs://h/000000000000/orders', '--queue-name=orders'], {}),
+    ).toThrow(/named in its URL/);
+    expect(() => loadConfig(['--plugins=queue', '--queue-url=sqs://h'], {})).toThrow(/sqs:\/\/HOST/);
+  });
+
+  it('createQueueSource: amqp:// and sqs:// URLs, dead-letter names, and clear errors', () => {
+    const s = createQueueSource('sqs://K:S@127.0.0.1:9324/000000000000/orders?insecure=true', { prefetch: 7 });
+    expect(s.describe()).toMatchObject({
+      kind: 'sqs',
+      queueUrl: 'http://127.0.0.1:9324/000000000000/orders',
+      deadLetterQueueUrl: 'http://127.0.0.1:9324/000000000000/orders-dead',
+      prefetch: 7,
+      fifo: false,
+    });
+    expect(
+      createQueueSource('sqs://sqs.eu-west-1.amazonaws.com/123456789012/o.fifo', {
+        deadLetterQueue: 'bad.fifo',
+      }).describe(),
+    ).toMatchObject({ fifo: true, deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bad.fifo' });
+    expect(createQueueSource('sqs://sqs.eu-west-1.amazonaws.com/1/o.fifo').describe()).toMatchObject({
+      deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/1/o-dead.fifo',
+    });
+    expect(createQueueSource('amqp://u:p@h/v', { queue: 'orders' }).describe()).toMatchObject({
+      kind: 'rabbitmq',
+      deadLetterQueue: 'orders.dead',
+    });
+    expect(() => createQueueSource('amqp://h')).toThrow(ConfigError);
+    expect(() => createQueueSource('sqs://h/1/q', { queue: 'q' })).toThrow(/named in its URL/);
+    expect(() => createQueueSource('https://u:secret@h/1/q')).toThrow(/not a queue URL/);
+    expect(() => createQueueSource('https://u:secret@h/1/q')).not.toThrow(/secret/);
   });
 });

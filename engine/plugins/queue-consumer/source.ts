@@ -7,7 +7,10 @@ export interface DeadLetterReason {
 }
 
 export interface QueueDelivery {
-  /** The message id (a redelivery keeps it); a hash of the body when the producer set none. */
+  /**
+   * The message id (a redelivery keeps it): the producer's when it set one, else the queue's own (SQS MessageId),
+   * else a hash of the body (RabbitMQ).
+   */
   readonly id: string;
   readonly body: Buffer;
   /** Deliveries of this message seen by this consumer, this one included. */

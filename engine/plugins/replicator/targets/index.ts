@@ -6,7 +6,7 @@ import { PostgresTarget, redactUrl } from './postgres-target.js';
 import { S3dbTarget } from './s3db-target.js';
 import { SqsTarget, parseSqsUrl } from './sqs-target.js';
 
-export { PostgresTarget, type PostgresTargetOptions } from './postgres-target.js';
+export { PostgresTarget, redactUrl, type PostgresTargetOptions } from './postgres-target.js';
 export { S3dbTarget, type S3dbTargetOptions } from './s3db-target.js';
 export { SqsTarget, parseSqsUrl, type ReplicationMessage, type SqsTargetOptions } from './sqs-target.js';
 
