@@ -286,9 +286,11 @@ export class EventualConsistencyPlugin implements Plugin {
         .filter(([, at]) => now - at >= this.retentionMs)
         .map(([txId]) => txId);
       if (expired.length > 0) {
-        await db.withoutPlugins().resource(this.transactionResource(resource, field)).deleteMany(expired, {
-          concurrency: this.concurrency,
-        });
+        // Raw multi-object deletes (1 request per 1,000), not the engine's delete (HEAD, tombstone PUT, DELETE per
+        // transaction): a transaction is written once and never updated, so no update can race the delete, and
+        // its resource has no partitions. Nothing else reads it: it is plugin-owned.
+        const txResource = this.transactionResource(resource, field);
+        await db.store.deleteMany(expired.map((txId) => dataKey(txResource, txId)));
       }
       await this.copyToDocument(resource, id, field, next.value);
       this.counters.consolidated++;
