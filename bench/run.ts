@@ -3,7 +3,7 @@
 // the cache plugin's effect, resource snapshots, the file store's LIST, and replication throughput and lag to
 // PostgreSQL and a second bucket. Flags: --quick (smaller sizes), --only=memory,file,s3, --snapshots-only (only the
 // snapshot and LIST figures), --large (snapshot figures on 10,000 documents on radosgw and 100,000 on memory and
-// file; default 1,000).
+// file; default 1,000), --writes-only (only inserts against raw PUT/s).
 // radosgw: S3DB_BENCH_S3_URL=http://KEY:SECRET@host:port, otherwise a private one is started and stopped.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,12 +16,14 @@ import { runFileListBench, runSnapshotBench } from './snapshot-bench.js';
 import { runReplicationBench } from './replication-bench.js';
 import { printTable, type Row } from './stats.js';
 import { toolListRows } from './tool-list.js';
+import { runWriteBench } from './write-bench.js';
 import { openBenchStore, selectedStores, type BenchStoreName } from './stores.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const stores = selectedStores(argv);
 const snapshotsOnly = argv.includes('--snapshots-only');
+const writesOnly = argv.includes('--writes-only');
 const large = argv.includes('--large');
 const SNAPSHOT_DOCS: Record<BenchStoreName, number> = large
   ? { memory: 100_000, file: 100_000, s3: 10_000 }
@@ -50,6 +52,10 @@ const SIZES: Record<BenchStoreName, { crud: EngineBenchOptions; moves: number; q
         s3: { crud: { ops: 200, connects: 10, secretDocs: 1000 }, moves: 100, query: [1000, 10_000], replication: 150 },
       };
 
+const WRITE_OPS: Record<BenchStoreName, number> = quick
+  ? { memory: 2000, file: 300, s3: 300 }
+  : { memory: 10_000, file: 1000, s3: 1000 };
+
 const t0 = Date.now();
 process.stdout.write(
   `# s3db-mcp benchmark — ${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} cores, ` +
@@ -63,9 +69,21 @@ const cache: Row[] = [];
 const snapshots: Row[] = [];
 const fileList: Row[] = [];
 const replication: Row[] = [];
+const writes: Row[] = [];
 for (const name of stores) {
   const bench = await openBenchStore(name);
   try {
+    if (!snapshotsOnly) {
+      process.stderr.write(`[bench] ${bench.label}: insert ops/s against raw PUT/s…\n`);
+      writes.push(
+        ...(await runWriteBench(bench.label, () => bench.create(), {
+          ops: WRITE_OPS[name],
+          concurrencies: [1, 16],
+          ...(bench.raw ? { raw: bench.raw() } : {}),
+        })),
+      );
+    }
+    if (writesOnly) continue;
     process.stderr.write(`[bench] ${bench.label}: snapshots on ${SNAPSHOT_DOCS[name]} documents…\n`);
     snapshots.push(...(await runSnapshotBench(bench.label, () => bench.create(), SNAPSHOT_DOCS[name])));
     if (name === 'file') {
@@ -97,8 +115,15 @@ for (const name of stores) {
     await bench.cleanup();
   }
 }
+const insertVsRaw = 'Inserts against the raw PUT ceiling, same run, same concurrency (docs/benchmarks.md "Writes")';
+if (writesOnly) {
+  printTable(insertVsRaw, writes);
+  process.stdout.write(`\nTotal time ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  process.exit(0);
+}
 process.stderr.write('[bench] MCP cost per call (memory store)…\n');
 const mcp = await runMcpCostBench(quick ? { calls: 300, seconds: 2 } : { calls: 2000, seconds: 5 });
+printTable(insertVsRaw, writes);
 printTable('Operations: S3 requests per operation (sequential run), ops/s, latency (sequential)', crud);
 printTable('One declared partition (+ timestamps): ours vs s3db.js 21.6.2 measured', moves);
 printTable('Secret fields: PBKDF2 derivations (100,000 iterations each)', secrets);
