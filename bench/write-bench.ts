@@ -1,11 +1,14 @@
 // Insert throughput against the store's own PUT ceiling, measured in the same run at the same concurrency: raw PUT/s
 // (the AWS SDK's PutObject on S3, the store's put on memory and file) of an object of the same size and metadata
-// as an inserted document, then insert ops/s on resources with 0, 1 and 2 partitions, and the ratio to raw.
+// as an inserted document, then inserts with 0, 1 and 2 partitions: with a generated id (references written beside
+// the data object) and with an explicit id (references after it), and the ratio of each to raw.
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Database, type ObjectStore } from '../engine/index.js';
-import { summarize, timeOps, type Row } from './stats.js';
+import { summarize, timeOps, type Row, type Timing } from './stats.js';
+
+const ROUNDS = 4;
 import type { RawS3Target } from './stores.js';
 
 export interface WriteBenchOptions {
@@ -77,39 +80,70 @@ export async function runWriteBench(
   const raw: RawPut = sdk ? sdk.put : (key, b, m) => store.put(key, b, m);
   const rawLabel = sdk ? 'raw PutObject (AWS SDK)' : 'raw store.put';
   const rows: Row[] = [];
-  let run = 0;
   try {
     // Warm the connections and the catalog check before anything is timed.
     await timeOps(32, 16, (i) => raw(`raw/warm/${i}`, body, metadata));
     for (const { resource } of resources) {
-      await timeOps(32, 16, (i) => resource.insert({ id: `warm${i}`, ...doc(i) }));
+      await timeOps(32, 16, (i) => resource.insert(doc(i)));
     }
     for (const concurrency of o.concurrencies) {
-      const r = run++;
-      const rawRate = summarize(await timeOps(o.ops, concurrency, (i) => raw(`raw/r${r}/${i}`, body, metadata)));
-      rows.push({
-        store: label,
-        concurrency,
-        operation: `${rawLabel}, ${body.length} B body + ${Object.keys(metadata).length} metadata fields`,
-        'ops/s': rawRate['ops/s'],
-        'p50 ms': rawRate['p50 ms'],
-        'p99 ms': rawRate['p99 ms'],
-        'of raw': '100%',
-        'PUT/op': 1,
-      });
-      for (const { count, resource } of resources) {
-        store.resetRequestCounts();
-        const t = summarize(await timeOps(o.ops, concurrency, (i) => resource.insert({ id: `r${r}-${i}`, ...doc(i) })));
-        const puts = store.requestCounts().byOperation.PutObject ?? 0;
+      // Rounds alternate the variants so that a drift of a shared machine weighs on all of them alike.
+      const total = new Map<string, Timing>();
+      const puts = new Map<string, number>();
+      const variants: [string, (round: number, i: number) => Promise<unknown>][] = [
+        ['raw', (k, i) => raw(`raw/c${concurrency}/${k}/${i}`, body, metadata)],
+        ...resources.map(
+          ({ count, resource }) =>
+            [`${count}`, (_k: number, i: number) => resource.insert(doc(i))] as [string, () => Promise<unknown>],
+        ),
+        ...resources
+          .filter(({ count }) => count > 0)
+          .map(
+            ({ count, resource }) =>
+              [
+                `${count} id`,
+                (k: number, i: number) => resource.insert({ id: `c${concurrency}-${k}-${i}`, ...doc(i) }),
+              ] as [string, (k: number, i: number) => Promise<unknown>],
+          ),
+      ];
+      const perRound = Math.ceil(o.ops / ROUNDS);
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [name, op] of variants) {
+          store.resetRequestCounts();
+          const t = await timeOps(perRound, concurrency, (i) => op(round, i));
+          puts.set(name, (puts.get(name) ?? 0) + (store.requestCounts().byOperation.PutObject ?? 0));
+          const sum = total.get(name);
+          total.set(
+            name,
+            sum
+              ? {
+                  ops: sum.ops + t.ops,
+                  seconds: sum.seconds + t.seconds,
+                  latenciesMs: [...sum.latenciesMs, ...t.latenciesMs],
+                }
+              : t,
+          );
+        }
+      }
+      const rawRate = summarize(total.get('raw')!);
+      for (const [name] of variants) {
+        const t = summarize(total.get(name)!);
+        const n = total.get(name)!.ops;
+        const putsPerOp = name === 'raw' ? 1 : Math.round((100 * puts.get(name)!) / n) / 100;
+        const [count, withId] = name.split(' ');
         rows.push({
           store: label,
           concurrency,
-          operation: `insert, ${count} partition${count === 1 ? '' : 's'}`,
+          operation:
+            name === 'raw'
+              ? `${rawLabel}, ${body.length} B body + ${Object.keys(metadata).length} metadata fields`
+              : `insert${withId ? ' with an id' : ''}, ${count} partition${count === '1' ? '' : 's'}`,
           'ops/s': t['ops/s'],
           'p50 ms': t['p50 ms'],
           'p99 ms': t['p99 ms'],
-          'of raw': `${Math.round((100 * t['ops/s']) / rawRate['ops/s'])}%`,
-          'PUT/op': Math.round((100 * puts) / o.ops) / 100,
+          'PUT/op': putsPerOp,
+          'ops/s of raw': `${Math.round((100 * t['ops/s']) / rawRate['ops/s'])}%`,
+          'PUT/s of raw': `${Math.round((100 * t['ops/s'] * putsPerOp) / rawRate['ops/s'])}%`,
         });
       }
     }

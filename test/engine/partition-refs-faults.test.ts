@@ -222,6 +222,31 @@ for (const s of testStores()) {
       }
     });
 
+    it('an insert that waits out a delete of its id rewrites the references the delete removed', async () => {
+      const inner = await s.create();
+      const { name, store, db, r } = await open(inner, []);
+      let deleted: Promise<unknown> | undefined;
+      store.beforeNewData = async (key) => {
+        store.beforeNewData = undefined;
+        const id = key.slice(key.lastIndexOf('/id=') + 4);
+        // A delete in progress: its tombstone holds the id; it then removes the references and the tombstone.
+        await inner.put(key, '', { '-x': '1' });
+        deleted = new Promise((done) => setTimeout(done, 100)).then(async () => {
+          await inner.deleteMany(expectedRefs(name, id, { team: 'red', region: 'eu' }));
+          await inner.delete(key);
+        });
+      };
+      store.decide = () => 'pass';
+      const doc = await r.insert({ team: 'red', region: 'eu' });
+      store.decide = undefined;
+      await deleted;
+      const { truth, expected, refs } = await checkIndex(inner, name, true);
+      expect([...truth.keys()]).toEqual([String(doc.id)]);
+      expect(refs.sort()).toEqual([...expected].sort());
+      expect(refs).toHaveLength(2);
+      await db.close();
+    });
+
     it('property: any crash point or failed write keeps reads honest; heal restores an exact index', async () => {
       const inner = await s.create();
       const mode = fc.oneof(
