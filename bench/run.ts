@@ -16,7 +16,7 @@ import { runFileListBench, runSnapshotBench } from './snapshot-bench.js';
 import { runReplicationBench } from './replication-bench.js';
 import { printTable, type Row } from './stats.js';
 import { toolListRows } from './tool-list.js';
-import { runWriteBench } from './write-bench.js';
+import { runWriteBench, withLatency } from './write-bench.js';
 import { openBenchStore, selectedStores, type BenchStoreName } from './stores.js';
 
 const argv = process.argv.slice(2);
@@ -56,6 +56,9 @@ const WRITE_OPS: Record<BenchStoreName, number> = quick
   ? { memory: 2000, file: 300, s3: 300 }
   : { memory: 10_000, file: 1000, s3: 1000 };
 
+/** A remote S3 endpoint's round trip, simulated on the memory store (see withLatency). */
+const REMOTE_MS = 20;
+
 const t0 = Date.now();
 process.stdout.write(
   `# s3db-mcp benchmark — ${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} cores, ` +
@@ -81,6 +84,16 @@ for (const name of stores) {
           concurrencies: [1, 16],
           ...(bench.raw ? { raw: bench.raw() } : {}),
         })),
+      );
+    }
+    if (name === 'memory' && !snapshotsOnly) {
+      process.stderr.write(`[bench] memory + ${REMOTE_MS} ms per request: insert ops/s against raw PUT/s…\n`);
+      writes.push(
+        ...(await runWriteBench(
+          `memory + ${REMOTE_MS} ms/request`,
+          async () => withLatency(await bench.create(), REMOTE_MS),
+          { ops: quick ? 64 : 200, concurrencies: [1, 16] },
+        )),
       );
     }
     if (writesOnly) continue;
