@@ -54,9 +54,9 @@ export class RecordReader implements StoredReferences {
     return { ...stored, doc: await this.codec.reveal(stored.doc, stored.version) };
   }
 
-  /** The reference keys of `doc` under the current partitions. */
-  referenceKeys(doc: Document): string[] {
-    return [...partitionReferenceKeys(this.resource, this.schemas.current().partitions, doc).values()];
+  /** The reference keys of `doc` under `partitions` (default: the current version's). */
+  referenceKeys(doc: Document, partitions = this.schemas.current().partitions): string[] {
+    return [...partitionReferenceKeys(this.resource, partitions, doc).values()];
   }
 
   async storedReferences(id: string): Promise<ReadonlySet<string>> {

@@ -228,7 +228,7 @@ export class ResourceCore implements ResourceAccess {
       key: this.dataKey(id),
       body: enc.body,
       metadata: enc.metadata,
-      references: this.reader.referenceKeys(stored),
+      references: this.reader.referenceKeys(stored, state.partitions),
       version: state.version,
       // An id generated here is held by no other writer: its references can go beside the data object.
       beside: input.id === undefined,
@@ -287,7 +287,10 @@ export class ResourceCore implements ResourceAccess {
         }
       }
       const key = this.dataKey(id);
-      const [next, old] = [this.reader.referenceKeys(stored), this.reader.referenceKeys(cur.doc)];
+      const [next, old] = [
+        this.reader.referenceKeys(stored, state.partitions),
+        this.reader.referenceKeys(cur.doc, state.partitions),
+      ];
       await this.writer.move(id, key, next, old, state.version, this.schemas.entry.asyncPartitions === true);
       await this.env.writes.notify({ resource: this.name, operation, id, before: cur.doc, after: stored });
       return { document: await this.codec.readerView(stored, enc, state.version), previous: cur.doc };
