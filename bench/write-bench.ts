@@ -111,6 +111,15 @@ export async function runWriteBench(
       const puts = new Map<string, number>();
       const variants: [string, (round: number, i: number) => Promise<unknown>][] = [
         ['raw', (k, i) => raw(`raw/c${concurrency}/${k}/${i}`, body, metadata)],
+        // What sending two requests at once can give on this server: the floor for references beside the data.
+        [
+          'pair',
+          (k, i) =>
+            Promise.all([
+              raw(`raw/c${concurrency}/${k}/p${i}`, body, metadata),
+              raw(`raw/c${concurrency}/${k}/p${i}/ref`, '', { '-v': 'v0' }),
+            ]),
+        ],
         ...resources.map(
           ({ count, resource }) =>
             [`${count}`, (_k: number, i: number) => resource.insert(doc(i))] as [string, () => Promise<unknown>],
@@ -148,7 +157,7 @@ export async function runWriteBench(
       for (const [name] of variants) {
         const t = summarize(total.get(name)!);
         const n = total.get(name)!.ops;
-        const putsPerOp = name === 'raw' ? 1 : Math.round((100 * puts.get(name)!) / n) / 100;
+        const putsPerOp = name === 'raw' ? 1 : name === 'pair' ? 2 : Math.round((100 * puts.get(name)!) / n) / 100;
         const [count, withId] = name.split(' ');
         rows.push({
           store: label,
@@ -156,7 +165,9 @@ export async function runWriteBench(
           operation:
             name === 'raw'
               ? `${rawLabel}, ${body.length} B body + ${Object.keys(metadata).length} metadata fields`
-              : `insert${withId ? ' with an id' : ''}, ${count} partition${count === '1' ? '' : 's'}`,
+              : name === 'pair'
+                ? `${rawLabel} ×2 at once (that object + an empty one)`
+                : `insert${withId ? ' with an id' : ''}, ${count} partition${count === '1' ? '' : 's'}`,
           'ops/s': t['ops/s'],
           'p50 ms': t['p50 ms'],
           'p99 ms': t['p99 ms'],
