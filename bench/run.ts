@@ -1,10 +1,11 @@
 // `npm run bench`: the engine on memory, file and radosgw — requests per operation, ops/s, latency, the
 // partition-moving writes against s3db.js 21, PBKDF2 derivations, queries on 1,000 and 10,000 documents, and
 // the cache plugin's effect, resource snapshots, the file store's LIST, replication throughput and lag to
-// PostgreSQL and a second bucket, queue messages consumed per second (RabbitMQ and the SQS test endpoint) and
-// counter increments per second with the consolidation lag. Flags: --quick (smaller sizes), --only=memory,file,s3,
-// --snapshots-only (only the snapshot and LIST figures), --large (snapshot figures on 10,000 documents on radosgw
-// and 100,000 on memory and file; default 1,000), --no-rabbitmq (do not start a RabbitMQ for the queue figures).
+// PostgreSQL and a second bucket, queue messages consumed per second (RabbitMQ and the SQS test endpoint),
+// counter increments per second with the consolidation lag, and inserts against raw PUT/s. Flags: --quick (smaller
+// sizes), --only=memory,file,s3, --snapshots-only (only the snapshot and LIST figures), --large (snapshot figures
+// on 10,000 documents on radosgw and 100,000 on memory and file; default 1,000), --writes-only (only inserts
+// against raw PUT/s), --no-rabbitmq (do not start a RabbitMQ for the queue figures).
 // radosgw: S3DB_BENCH_S3_URL=http://KEY:SECRET@host:port, otherwise a private one is started and stopped.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,12 +20,14 @@ import { runFileListBench, runSnapshotBench } from './snapshot-bench.js';
 import { runReplicationBench } from './replication-bench.js';
 import { printTable, type Row } from './stats.js';
 import { toolListRows } from './tool-list.js';
+import { runWriteBench, withLatency } from './write-bench.js';
 import { openBenchStore, selectedStores, type BenchStoreName } from './stores.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const stores = selectedStores(argv);
 const snapshotsOnly = argv.includes('--snapshots-only');
+const writesOnly = argv.includes('--writes-only');
 const large = argv.includes('--large');
 const SNAPSHOT_DOCS: Record<BenchStoreName, number> = large
   ? { memory: 100_000, file: 100_000, s3: 10_000 }
@@ -95,6 +98,13 @@ const SIZES: Record<
       },
     };
 
+const WRITE_OPS: Record<BenchStoreName, number> = quick
+  ? { memory: 2000, file: 300, s3: 300 }
+  : { memory: 10_000, file: 1000, s3: 1000 };
+
+/** A remote S3 endpoint's round trip, simulated on the memory store (see withLatency). */
+const REMOTE_MS = 20;
+
 const t0 = Date.now();
 process.stdout.write(
   `# s3db-mcp benchmark — ${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} cores, ` +
@@ -108,10 +118,11 @@ const cache: Row[] = [];
 const snapshots: Row[] = [];
 const fileList: Row[] = [];
 const replication: Row[] = [];
+const writes: Row[] = [];
 const queue: Row[] = [];
 const counters: Row[] = [];
 let queues: BenchQueues | undefined;
-if (!snapshotsOnly) {
+if (!snapshotsOnly && !writesOnly) {
   process.stderr.write('[bench] starting the queue services (RabbitMQ, the SQS test endpoint)…\n');
   queues = await openBenchQueues({ rabbitmq: !argv.includes('--no-rabbitmq') });
 }
@@ -119,6 +130,27 @@ try {
   for (const name of stores) {
     const bench = await openBenchStore(name);
     try {
+      if (!snapshotsOnly) {
+        process.stderr.write(`[bench] ${bench.label}: insert ops/s against raw PUT/s…\n`);
+        writes.push(
+          ...(await runWriteBench(bench.label, () => bench.create(), {
+            ops: WRITE_OPS[name],
+            concurrencies: [1, 16],
+            ...(bench.raw ? { raw: bench.raw() } : {}),
+          })),
+        );
+      }
+      if (name === 'memory' && !snapshotsOnly) {
+        process.stderr.write(`[bench] memory + ${REMOTE_MS} ms per request: insert ops/s against raw PUT/s…\n`);
+        writes.push(
+          ...(await runWriteBench(
+            `memory + ${REMOTE_MS} ms/request`,
+            async () => withLatency(await bench.create(), REMOTE_MS),
+            { ops: quick ? 64 : 200, concurrencies: [1, 16] },
+          )),
+        );
+      }
+      if (writesOnly) continue;
       process.stderr.write(`[bench] ${bench.label}: snapshots on ${SNAPSHOT_DOCS[name]} documents…\n`);
       snapshots.push(...(await runSnapshotBench(bench.label, () => bench.create(), SNAPSHOT_DOCS[name])));
       if (name === 'file') {
@@ -158,8 +190,15 @@ try {
   await queues?.close();
 }
 const queueNotes = queues?.notes ?? [];
+const insertVsRaw = 'Inserts against the raw PUT ceiling, same run, same concurrency (docs/benchmarks.md "Writes")';
+if (writesOnly) {
+  printTable(insertVsRaw, writes);
+  process.stdout.write(`\nTotal time ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  process.exit(0);
+}
 process.stderr.write('[bench] MCP cost per call (memory store)…\n');
 const mcp = await runMcpCostBench(quick ? { calls: 300, seconds: 2 } : { calls: 2000, seconds: 5 });
+printTable(insertVsRaw, writes);
 printTable('Operations: S3 requests per operation (sequential run), ops/s, latency (sequential)', crud);
 printTable('One declared partition (+ timestamps): ours vs s3db.js 21.6.2 measured', moves);
 printTable('Secret fields: PBKDF2 derivations (100,000 iterations each)', secrets);

@@ -24,8 +24,19 @@ export interface BenchStore {
   /** Human label for tables, e.g. "s3 (radosgw)". */
   label: string;
   create(): Promise<ObjectStore>;
+  /** On S3: a prefix in the run's bucket for a bare SDK client measuring the raw ceiling beside the engine. */
+  raw?(): RawS3Target;
   /** Removes temp dirs, closes clients, stops a radosgw this process started. */
   cleanup(): Promise<void>;
+}
+
+/** A bucket and prefix on an S3 endpoint, for a client outside the engine. */
+export interface RawS3Target {
+  endpoint: string;
+  region: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  bucket: string;
+  prefix: string;
 }
 
 function say(line: string): void {
@@ -128,6 +139,13 @@ export async function s3Bench(): Promise<BenchStore> {
       stores.push(store);
       return store;
     },
+    raw: () => ({
+      endpoint: server.endpoint,
+      region: server.region,
+      ...(credentials ? { credentials } : {}),
+      bucket,
+      prefix: 'raw/',
+    }),
     cleanup: async () => {
       await Promise.all(stores.splice(0).map((s) => s.close()));
       try {

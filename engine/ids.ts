@@ -44,3 +44,13 @@ export function validateId(id: unknown): string {
   if (Buffer.byteLength(id, 'utf8') > 256) throw fail('must be at most 256 bytes');
   return id;
 }
+
+const GENERATED = new RegExp(`^[${BASE62}]{${TIME_CHARS + RANDOM_CHARS}}$`);
+
+/** The creation time (epoch ms) a generated id carries, or undefined when `id` does not have that shape. */
+export function generatedIdTime(id: string): number | undefined {
+  if (!GENERATED.test(id)) return undefined;
+  let t = 0;
+  for (const c of id.slice(0, TIME_CHARS)) t = t * 62 + BASE62.indexOf(c);
+  return t;
+}

@@ -1,11 +1,24 @@
 // Reading and repairing the partition index by LIST: distinct values with counts, and heal (orphan, missing
 // and stale references). Depends only on ResourceAccess and the ObjectStore.
 import { ValidationError, throwIfCancelled } from '../errors.js';
+import { generatedIdTime } from '../ids.js';
 import { partitionRoot, partitionsRoot } from '../keys.js';
 import { listCommonPrefixes, listKeys } from '../storage/index.js';
 import type { HealProblem, PartitionListing, PartitionValueCount, ResourceAccess } from '../types.js';
 import { mapLimit } from '../util/index.js';
 import { parseReferenceKey, partitionReferenceKeys, writePartitionReference } from './partition-keys.js';
+
+/**
+ * An insert with a generated id writes its references beside its data object, so for a moment (a slow or
+ * retried data PUT) a reference has no document yet. Heal leaves such a reference alone while its id's embedded
+ * creation time is younger than this (the same bound as a delete's tombstone, TOMBSTONE_SETTLE_MS).
+ */
+export const REFERENCE_SETTLE_MS = 30_000;
+
+function mayBeInFlight(id: string): boolean {
+  const created = generatedIdTime(id);
+  return created !== undefined && Date.now() - created < REFERENCE_SETTLE_MS;
+}
 
 export function unknownPartitionError(access: Pick<ResourceAccess, 'name' | 'partitions'>, partition: string) {
   const known = Object.keys(access.partitions);
@@ -80,6 +93,7 @@ export async function healPartitions(access: ResourceAccess, options: HealPartit
       if (ref && !dataIds.has(ref.id) && !ignored.has(ref.id) && (await access.readRecord(ref.id, 'head'))) {
         dataIds.add(ref.id);
       }
+      if (ref && !dataIds.has(ref.id) && !ignored.has(ref.id) && mayBeInFlight(ref.id)) continue;
       if (!ref || !dataIds.has(ref.id)) {
         orphans.push(key);
         problems.push({

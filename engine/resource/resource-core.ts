@@ -2,26 +2,19 @@
 // store, and returns what it did — for writes also the stored document just before the write. The pipeline of
 // one write is validate → timestamps → before-hooks → encrypt secrets → encode → behavior split → conditional
 // put → partition references → write observers → after-hooks. The plugin-aware Resource wraps this.
-import type { EventEmitter } from 'node:events';
-import { VERSION_FIELD } from '../behaviors/index.js';
-import type { Catalog } from '../catalog/index.js';
-import type { SecretCipher } from '../crypto/index.js';
-import { ConflictError, NotFoundError, ValidationError, type S3dbError } from '../errors.js';
-import type { HookRegistry } from '../hooks.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { generateId, validateId } from '../ids.js';
 import { dataKey, dataPrefix, idOfDataKey } from '../keys.js';
 import { listPartitions, partitionReferenceKeys } from '../partitions/index.js';
 import type { CountOptions, PageOptions } from '../pipeline/index.js';
 import { runCount, runQuery } from '../query/index.js';
 import { checkJsonInput, validateDocument } from '../schema/index.js';
-import type { Snapshots } from '../snapshot/index.js';
-import type { Metadata, ObjectStore } from '../storage/index.js';
+import type { ObjectStore } from '../storage/index.js';
 import type {
   Attributes,
   Behavior,
   CountResult,
   Document,
-  EngineLogger,
   HookEvent,
   HookFunction,
   PartitionDefinition,
@@ -35,36 +28,12 @@ import { mapLimit } from '../util/index.js';
 import { asRecord, deepMerge, stripReadOnly } from './documents.js';
 import { listIdPage } from './list-ids.js';
 import { isOwnWrite } from './own-write.js';
-import { dropReferencesIfGone, insertOverTombstone, isTombstone, putTombstone } from './tombstone.js';
-import { RecordCodec, type StoredRecord } from './record-codec.js';
+import { RecordReader } from './record-reads.js';
+import { RecordWriter } from './record-writes.js';
+import { isTombstone, putTombstone } from './tombstone.js';
+import { RecordCodec } from './record-codec.js';
 import { ResourceSchemas, type VersionState } from './version-state.js';
-import type { WriteObservers } from './write-observers.js';
-
-/** What a resource shares with the rest of its database. Plain objects and classes: no callbacks. */
-export interface ResourceEnvironment {
-  readonly store: ObjectStore;
-  readonly cipher: SecretCipher;
-  /** Parallel requests for bulk operations. */
-  readonly concurrency: number;
-  /** Parallel document reads of one query scan. */
-  readonly queryConcurrency: number;
-  /** Resource snapshots scans may read from; undefined when turned off. */
-  readonly snapshots: Snapshots | undefined;
-  readonly logger: EngineLogger | undefined;
-  readonly catalog: Catalog;
-  readonly hooks: HookRegistry;
-  readonly writes: WriteObservers;
-  /** Receives `exceedsLimit` events. */
-  readonly events: EventEmitter;
-  /** Why writes are refused (read-only, a store that ignores conditions), or null. */
-  readonly guard: { readonly writeRefusal: S3dbError | null };
-}
-
-/** A write and the stored document just before it (secrets as stored). */
-export interface Written {
-  document: Document;
-  previous: Document;
-}
+import type { ResourceEnvironment, Written } from './resource-environment.js';
 
 const MAX_WRITE_ATTEMPTS = 40;
 /** How old a check of s3db.json a write accepts before checking again (one HEAD). */
@@ -81,6 +50,8 @@ export class ResourceCore implements ResourceAccess {
   readonly concurrency: number;
   private readonly schemas: ResourceSchemas;
   private readonly codec: RecordCodec;
+  private readonly reader: RecordReader;
+  private readonly writer: RecordWriter;
 
   constructor(
     name: string,
@@ -92,6 +63,8 @@ export class ResourceCore implements ResourceAccess {
     this.dataPrefix = dataPrefix(name);
     this.schemas = new ResourceSchemas(name, env.catalog, env.hooks);
     this.codec = new RecordCodec(this.schemas, env.cipher, env.events);
+    this.reader = new RecordReader(env.store, name, this.schemas, this.codec, env.catalog);
+    this.writer = new RecordWriter(env.store, name, env.logger, this.reader);
   }
 
   private get state(): VersionState {
@@ -161,37 +134,14 @@ export class ResourceCore implements ResourceAccess {
 
   // ---- reading ----
 
-  /** A record written under a version this process does not know: another server changed the schema. */
-  private async knowVersion(metadata: Metadata): Promise<void> {
-    const version = metadata[VERSION_FIELD];
-    if (version !== undefined && !Object.hasOwn(this.schemas.entry.versions, version)) await this.env.catalog.refresh();
-  }
-
-  private async readStored(id: string, mode: 'head' | 'full'): Promise<StoredRecord | null> {
-    const key = this.dataKey(id);
-    if (mode === 'head') {
-      const head = await this.store.head(key);
-      if (!head || isTombstone(head.metadata)) return null;
-      await this.knowVersion(head.metadata);
-      return this.codec.decode(id, head.metadata, null, head.etag);
-    }
-    const obj = await this.store.get(key);
-    if (!obj || isTombstone(obj.metadata)) return null;
-    await this.knowVersion(obj.metadata);
-    return this.codec.decode(id, obj.metadata, obj.body, obj.etag);
-  }
-
   /** One HEAD or GET; secrets revealed (or masked without the passphrase). */
-  async readRecord(id: string, mode: 'head' | 'full'): Promise<RecordRead | null> {
-    const stored = await this.readStored(id, mode);
-    if (!stored) return null;
-    return { ...stored, doc: await this.codec.reveal(stored.doc, stored.version) };
+  readRecord(id: string, mode: 'head' | 'full'): Promise<RecordRead | null> {
+    return this.reader.revealed(id, mode);
   }
 
   /** Decodes an object as stored (e.g. packed in a snapshot segment) exactly as readRecord does after a GET. */
-  async decodeRecord(id: string, metadata: Record<string, string>, body: Buffer, etag: string): Promise<RecordRead> {
-    const stored = this.codec.decode(id, metadata, body, etag);
-    return { ...stored, doc: await this.codec.reveal(stored.doc, stored.version) };
+  decodeRecord(id: string, metadata: Record<string, string>, body: Buffer, etag: string): Promise<RecordRead> {
+    return this.reader.decoded(id, metadata, body, etag);
   }
 
   private hookContext(event: HookEvent, id?: string) {
@@ -258,29 +208,6 @@ export class ResourceCore implements ResourceAccess {
     return validateDocument(state.schema, doc, { resource: this.name }) as Document;
   }
 
-  private async writeReferences(doc: Document, state: VersionState, previous?: Document): Promise<void> {
-    const next = [...partitionReferenceKeys(this.name, state.partitions, doc).values()];
-    const old = previous ? [...partitionReferenceKeys(this.name, state.partitions, previous).values()] : [];
-    const toWrite = next.filter((k) => !old.includes(k));
-    const toDelete = old.filter((k) => !next.includes(k));
-    if (toWrite.length === 0 && toDelete.length === 0) return;
-    // New references first, then the old ones removed: a crash in between leaves a stale reference (filtered at
-    // read time, repaired by heal), never a document missing from its partition.
-    const work = async () => {
-      await Promise.all(toWrite.map((key) => this.store.put(key, '', { [VERSION_FIELD]: state.version })));
-      if (toDelete.length > 0) await this.store.deleteMany(toDelete);
-      // A move (an update with new references) racing a delete: whoever acts last removes the references.
-      if (previous) await dropReferencesIfGone(this.store, this.dataKey(doc.id), toWrite);
-    };
-    if (this.schemas.entry.asyncPartitions) {
-      work().catch((e: unknown) =>
-        this.env.logger?.warn({ resource: this.name, id: doc.id, err: String(e) }, 'partition references not written'),
-      );
-    } else {
-      await work();
-    }
-  }
-
   /** Stores a new document (`ifNoneMatch: '*'`: never over an existing id). */
   async insert(data: Record<string, unknown>): Promise<Document> {
     this.assertWritable();
@@ -296,26 +223,23 @@ export class ResourceCore implements ResourceAccess {
     if (hooked !== doc) doc = this.validate({ ...asRecord(hooked, 'beforeInsert result'), id }, state);
     const stored = await this.codec.encrypt(doc, state);
     const enc = this.codec.encode(stored, state, 'insert');
-    try {
-      await this.store.put(this.dataKey(id), enc.body, enc.metadata, {
-        ifNoneMatch: '*',
-        contentType: 'application/json',
+    const created = await this.writer.create({
+      id,
+      key: this.dataKey(id),
+      body: enc.body,
+      metadata: enc.metadata,
+      references: this.reader.referenceKeys(stored, state.partitions),
+      version: state.version,
+      // An id generated here is held by no other writer: its references can go beside the data object.
+      beside: input.id === undefined,
+      background: this.schemas.entry.asyncPartitions === true,
+    });
+    if (!created) {
+      throw new ConflictError(`"${this.name}" already has a document with id "${id}"`, {
+        details: { resource: this.name, id },
+        hint: 'Use update or upsert to change it, or insert without an id to get a new one.',
       });
-    } catch (e) {
-      if (!(e instanceof ConflictError)) throw e;
-      const key = this.dataKey(id);
-      const options = { contentType: 'application/json' };
-      if (
-        !(await isOwnWrite(this.store, e, key, enc.body)) &&
-        !(await insertOverTombstone(this.store, key, enc.body, enc.metadata, options))
-      ) {
-        throw new ConflictError(`"${this.name}" already has a document with id "${id}"`, {
-          details: { resource: this.name, id },
-          hint: 'Use update or upsert to change it, or insert without an id to get a new one.',
-        });
-      }
     }
-    await this.writeReferences(stored, state);
     await this.env.writes.notify({ resource: this.name, operation: 'insert', id, before: null, after: stored });
     const out = await this.codec.readerView(stored, enc, state.version);
     return state.hooks.run('afterInsert', out, this.hookContext('afterInsert', id));
@@ -332,7 +256,7 @@ export class ResourceCore implements ResourceAccess {
     encryptOnly: Record<string, unknown> | undefined,
   ): Promise<Written> {
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const cur = await this.readStored(id, 'full');
+      const cur = await this.reader.stored(id, 'full');
       if (!cur) throw this.notFound(id);
       const state = this.state; // after the read: it may have loaded a newer catalog
       if (!Object.hasOwn(this.schemas.entry.versions, cur.version)) {
@@ -362,7 +286,12 @@ export class ResourceCore implements ResourceAccess {
           continue;
         }
       }
-      await this.writeReferences(stored, state, cur.doc);
+      const key = this.dataKey(id);
+      const [next, old] = [
+        this.reader.referenceKeys(stored, state.partitions),
+        this.reader.referenceKeys(cur.doc, state.partitions),
+      ];
+      await this.writer.move(id, key, next, old, state.version, this.schemas.entry.asyncPartitions === true);
       await this.env.writes.notify({ resource: this.name, operation, id, before: cur.doc, after: stored });
       return { document: await this.codec.readerView(stored, enc, state.version), previous: cur.doc };
     }
@@ -462,7 +391,7 @@ export class ResourceCore implements ResourceAccess {
   /** Reads the document and puts the tombstone over the version read, re-reading after a racing write. */
   private async tombstone(id: string, needDoc: boolean, state: VersionState) {
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const cur = await this.readStored(id, needDoc ? 'full' : 'head');
+      const cur = await this.reader.stored(id, needDoc ? 'full' : 'head');
       if (!cur) throw this.notFound(id);
       const doc = needDoc ? await this.codec.reveal(cur.doc, cur.version) : cur.doc;
       if (attempt === 0) await state.hooks.run('beforeDelete', doc, this.hookContext('beforeDelete', id));

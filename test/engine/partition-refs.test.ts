@@ -1,4 +1,4 @@
-// Partition references: written after the data object, moved on update (new before old removed), removed on delete.
+// Partition references: written after the data object for an insert with an id (beside it without one: partition-refs-faults), moved on update (new before old removed), removed on delete.
 import { afterAll, describe, expect, it } from 'vitest';
 import { Database, type ObjectStore } from '../../engine/index.js';
 import { testStores } from '../support/stores.js';
@@ -107,7 +107,7 @@ for (const s of testStores()) {
       return { store, resource, refs };
     };
 
-    it('insert writes each reference only after the data object is stored, and nothing else', async () => {
+    it('insert with an id writes each reference only after the data object is stored, and nothing else', async () => {
       const { store, resource: r, refs } = await open();
       let mark = store.steps.length;
       await r.insert({ id: 'a', team: 'red', region: 'eu' });
