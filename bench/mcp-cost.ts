@@ -20,6 +20,9 @@ export interface McpCostOptions {
   seconds: number;
 }
 
+/** Calls before measuring: the server's JIT compiles its hot path in the first few hundred. */
+const WARM_UP = 500;
+
 const ms = (v: number) => Number(v.toFixed(3));
 
 /** utime + stime of a process in ms (Linux /proc; clock ticks are 100 a second there). */
@@ -42,16 +45,24 @@ async function seed(client: Client): Promise<void> {
   await client.callTool({ name: 'insert', arguments: { resource: 'users', data: { id: 'u1', name: 'Ada' } } });
 }
 
-async function timeCalls(client: Client, calls: number): Promise<number[]> {
-  for (let i = 0; i < 50; i++) await client.callTool({ name: 'get', arguments: DOC });
-  const out: number[] = [];
+/** Sorted latencies of `calls` sequential calls after the warm-up, and the server's CPU per timed call. */
+async function timeCalls(
+  call: () => Promise<unknown>,
+  calls: number,
+  pid: number,
+): Promise<{ times: number[]; cpuPerCall: number }> {
+  for (let i = 0; i < WARM_UP; i++) await call();
+  const cpu0 = cpuMs(pid);
+  const times: number[] = [];
   for (let i = 0; i < calls; i++) {
     const t = performance.now();
-    await client.callTool({ name: 'get', arguments: DOC });
-    out.push(performance.now() - t);
+    await call();
+    times.push(performance.now() - t);
   }
-  return out.sort((a, b) => a - b);
+  return { times: times.sort((a, b) => a - b), cpuPerCall: (cpuMs(pid) - cpu0) / calls };
 }
+
+const getVia = (client: Client) => () => client.callTool({ name: 'get', arguments: DOC });
 
 async function engineMs(calls: number): Promise<number> {
   const db = new Database({ store: new MemoryStore() });
@@ -156,10 +167,11 @@ export async function runMcpCostBench(options: McpCostOptions): Promise<{ rows: 
   });
   await stdio.connect(stdioTransport);
   await seed(stdio);
-  const stdioPid = stdioTransport.pid!;
-  const cpu0 = cpuMs(stdioPid);
-  const stdioTimes = await timeCalls(stdio, options.calls);
-  const stdioCpu = (cpuMs(stdioPid) - cpu0) / (options.calls + 50);
+  const { times: stdioTimes, cpuPerCall: stdioCpu } = await timeCalls(
+    getVia(stdio),
+    options.calls,
+    stdioTransport.pid!,
+  );
   const toolsList = JSON.stringify((await stdio.listTools()).tools).length;
   await stdio.close();
   rows.push({
@@ -195,9 +207,7 @@ export async function runMcpCostBench(options: McpCostOptions): Promise<{ rows: 
     };
     const one = await connectHttp();
     await seed(one);
-    const c0 = cpuMs(server.pid!);
-    const httpTimes = await timeCalls(one, options.calls);
-    const httpCpu = (cpuMs(server.pid!) - c0) / (options.calls + 50);
+    const { times: httpTimes, cpuPerCall: httpCpu } = await timeCalls(getVia(one), options.calls, server.pid!);
     rows.push({
       path: 'HTTP /mcp (2026-07-28), 1 client',
       'p50 ms': ms(percentile(httpTimes, 50)),
@@ -207,20 +217,13 @@ export async function runMcpCostBench(options: McpCostOptions): Promise<{ rows: 
     });
     await one.close();
 
-    const raw = rawCaller(port, 1);
-    const rawTimes: number[] = [];
-    for (let i = 0; i < 50 + options.calls; i++) {
-      const t = performance.now();
-      await raw();
-      if (i >= 50) rawTimes.push(performance.now() - t);
-    }
-    rawTimes.sort((a, b) => a - b);
+    const { times: rawTimes, cpuPerCall: rawCpu } = await timeCalls(rawCaller(port, 1), options.calls, server.pid!);
     rows.push({
       path: 'HTTP /mcp (2026-07-28), 1 plain node:http client',
       'p50 ms': ms(percentile(rawTimes, 50)),
       'p99 ms': ms(percentile(rawTimes, 99)),
       'over engine p50 ms': ms(percentile(rawTimes, 50) - engine),
-      'server CPU ms/call': '',
+      'server CPU ms/call': ms(rawCpu),
     });
 
     const throughput: Row[] = [];
