@@ -363,7 +363,7 @@ export class Database extends EventEmitter implements PluginHost {
 
   /**
    * Checks (and unless dryRun repairs) the catalog, resources in the bucket but not in it, each resource's data
-   * objects, then its partition references. A dry run only reads. The report is sorted (resource, kind, key).
+   * objects, its partition references, then its snapshot (missing, stale or damaged: built). A dry run only reads. The report is sorted (resource, kind, key).
    */
   async heal(
     options: { dryRun?: boolean; resource?: string; quarantine?: boolean } & CallControls = {},
@@ -375,6 +375,7 @@ export class Database extends EventEmitter implements PluginHost {
       concurrency: this.concurrency,
       catalog: this.catalog,
       core: (name) => this.resource(name).core,
+      snapshots: this.snapshots,
       pluginProblems: async (resource) => {
         const found: HealProblem[] = [];
         for (const plugin of this.pipeline.plugins) {
@@ -390,7 +391,8 @@ export class Database extends EventEmitter implements PluginHost {
     );
     // Repairs change what reads return without a document write: caches listen to this.
     // (connect's own repairs happened before anything was read, so they are left out.)
-    const changed = report.repaired.filter((p) => !this.connectRepairs.includes(p));
+    // A rebuilt snapshot changes no read's answer, only its cost.
+    const changed = report.repaired.filter((p) => !this.connectRepairs.includes(p) && !p.kind.startsWith('snapshot-'));
     if (changed.length > 0) this.emit('healed', { resources: [...new Set(changed.map((p) => p.resource))], changed });
     return report;
   }

@@ -172,12 +172,13 @@ export class Snapshots {
   }
 
   /**
-   * After a query: starts one background rebuild of `resource` when `changed` documents were read around a
-   * snapshot of `documents` past the threshold (never two at once for one resource in this process).
+   * After a query: starts a background rebuild of `resource` when `changed` documents were read around a
+   * snapshot of `documents` past the threshold. One build at a time per process (a build reads every document):
+   * while one runs, other resources wait for a later query to notice them again.
    */
   noteChanged(resource: string, changed: number, documents: number): void {
     const threshold = this.options.rebuildAfterChanged ?? 100;
-    if (threshold === false || changed < threshold || changed < documents / 10 || this.rebuilding.has(resource)) return;
+    if (threshold === false || changed < threshold || changed < documents / 10 || this.rebuilding.size > 0) return;
     const run = this.build(resource)
       .catch((e: unknown) => this.options.onBackgroundError?.(resource, e))
       .finally(() => this.rebuilding.delete(resource));
