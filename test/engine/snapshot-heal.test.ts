@@ -73,6 +73,8 @@ for (const testStore of testStores()) {
         { kind: 'snapshot-missing', resource: 'owned', repaired: true },
       ]);
       expect(await buildId(store, 'owned')).toBeDefined();
+      await expect(db.buildSnapshot('nobody')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(db.dropSnapshot('nobody')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     });
 
     it('rebuilds a snapshot once 1% of the documents changed, not before', async () => {
