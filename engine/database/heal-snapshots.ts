@@ -12,6 +12,7 @@ export interface SnapshotHealOptions {
   dryRun: boolean;
   /** Build a missing snapshot (user resources, or the resource heal was asked about); stale ones are rebuilt anyway. */
   buildMissing: boolean;
+  signal?: AbortSignal | undefined;
 }
 
 /** The snapshot problem of one resource (at most one), repaired by a build unless a dry run. */
@@ -26,7 +27,7 @@ export async function healSnapshot(
   if (!problem) return [];
   let repaired = false;
   if (!options.dryRun) {
-    const built = await snapshots.build(resource);
+    const built = await snapshots.build(resource, { signal: options.signal });
     // Not committed: another process committed a build started after ours, as fresh as ours would have been.
     repaired = true;
     problem.message += built.committed

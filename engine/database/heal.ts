@@ -74,7 +74,7 @@ export async function healDatabase(
     if (scope.snapshots) {
       // Last, so a rebuilt snapshot packs the repaired objects. Plugin-owned resources get one only when named.
       const buildMissing = options.resource !== undefined || catalog.entry(name).createdBy === 'user';
-      problems.push(...(await healSnapshot(store, scope.snapshots, name, { dryRun, buildMissing })));
+      problems.push(...(await healSnapshot(store, scope.snapshots, name, { dryRun, buildMissing, signal })));
     }
   }
   options.onProgress?.({ done, total: names.length });

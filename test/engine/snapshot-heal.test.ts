@@ -122,6 +122,29 @@ for (const testStore of testStores()) {
       expect(got.plan.snapshot).toMatchObject({ fromSnapshot: size, changed: 0 });
     });
 
+    it('a cancelled build removes its segments and leaves the previous snapshot', async () => {
+      const { db, store } = await open({ build: { segmentBytes: 1024 } });
+      await seed(db, 'items', size);
+      const first = await db.buildSnapshot('items');
+      const kept = await listKeys(store, snapshotSegmentsPrefix('items'));
+      const cancel = new AbortController();
+      let puts = 0;
+      const counting = Object.create(store) as ObjectStore;
+      counting.put = async (key, ...rest) => {
+        const done = await store.put(key, ...rest);
+        if (key.startsWith(snapshotSegmentsPrefix('items')) && ++puts === 2) cancel.abort();
+        return done;
+      };
+      const other = new Database({ store: counting, snapshots: { build: { segmentBytes: 1024 } } });
+      await other.connect();
+      await expect(other.buildSnapshot('items', { signal: cancel.signal })).rejects.toMatchObject({
+        code: 'CANCELLED',
+      });
+      expect(await buildId(store, 'items')).toBe(first.buildId);
+      expect(puts).toBeGreaterThanOrEqual(2);
+      expect(await listKeys(store, snapshotSegmentsPrefix('items'))).toEqual(kept);
+    });
+
     it('inspects with a manifest GET and LISTs only', async () => {
       const { db, store } = await open();
       await seed(db, 'items', size);
