@@ -67,7 +67,8 @@ export class SnapshotSource {
     }
     const out: string[] = [];
     let previous = after;
-    for (let i = lo + stride - 1; i < ids.length; i += stride) {
+    // Never at the last packed key: the range after it would be one more LIST, empty unless keys were added.
+    for (let i = lo + stride - 1; i < ids.length - 1; i += stride) {
       const key = keyAt(i);
       if (compareKeys(key, previous) <= 0) return [];
       out.push(key);

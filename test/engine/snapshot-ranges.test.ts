@@ -113,14 +113,14 @@ for (const { name, create } of STORES) {
       const db = new Database({ store, snapshots: { absentTtlMs: 0 } });
       await db.connect();
       const { resource } = await db.createResource({ name: 'items', attributes: { n: 'number', tag: 'string' } });
-      const docs = Array.from({ length: N }, (_, i) => ({ id: id(i), n: i, tag: 'a' }));
+      const docs = Array.from({ length: 3000 }, (_, i) => ({ id: id(i), n: i, tag: 'a' }));
       await resource.insertMany(docs, { concurrency: 64 });
       await db.buildSnapshot('items');
       await resource.count({ filter: { tag: 'a' } }); // the manifest is read and the segment cached
       seen.most = 0;
       const warm = await resource.count({ filter: { tag: 'a' } });
-      expect(warm.count).toBe(N);
-      expect(warm.plan.requests).toBe(1 + Math.ceil(N / 1000)); // manifest HEAD + 4 LIST
+      expect(warm.count).toBe(3000);
+      expect(warm.plan.requests).toBe(1 + 3); // manifest HEAD + 3 LIST, as many as a sequential scan
       expect(seen.most).toBeGreaterThanOrEqual(2);
       await db.close();
     });
