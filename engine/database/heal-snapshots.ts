@@ -1,7 +1,7 @@
 // heal and resource snapshots: a snapshot is never wrong (the LIST decides what a query returns), but a missing,
 // stale or damaged one makes scans read documents one by one again. Heal reports it as a problem and, unless a dry
 // run, builds a fresh one (docs/queries.md "Snapshots").
-import { inspectSnapshot, type Snapshots } from '../snapshot/index.js';
+import { inspectSnapshot, type SnapshotInspection, type Snapshots } from '../snapshot/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { HealProblem } from '../types.js';
 
@@ -23,7 +23,7 @@ export async function healSnapshot(
   options: SnapshotHealOptions,
 ): Promise<HealProblem[]> {
   const found = await inspectSnapshot(store, resource);
-  const problem = describe(found, snapshots.minDocuments, options.buildMissing);
+  const problem = snapshotProblem(found, snapshots.minDocuments, options.buildMissing);
   if (!problem) return [];
   let repaired = false;
   if (!options.dryRun) {
@@ -37,8 +37,8 @@ export async function healSnapshot(
   return [{ kind: problem.kind, resource, message: problem.message, repaired }];
 }
 
-function describe(
-  found: Awaited<ReturnType<typeof inspectSnapshot>>,
+function snapshotProblem(
+  found: SnapshotInspection,
   minDocuments: number,
   buildMissing: boolean,
 ): { kind: string; message: string } | undefined {
