@@ -74,6 +74,10 @@ export async function runSnapshotBench(label: string, create: () => Promise<Obje
         const cursor = c.before ? await c.before(which) : undefined;
         const { value, ms } = await timed(() => c.run(which, cursor));
         rows.push({ store: label, docs: n, variant, query: c.name, requests: value.requests, ms: round(ms) });
+        // Each figure as it comes: a long --large run that fails later still leaves what it measured.
+        process.stderr.write(
+          `[bench]   ${label} ${n} ${variant} · ${c.name}: ${value.requests} req, ${round(ms)} ms\n`,
+        );
       }
     };
     await measure('no snapshot', plain);

@@ -15,6 +15,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { partitionsCommand } from './commands/partitions.js';
 import { queryCommand } from './commands/query.js';
 import { resourcesCommand } from './commands/resources.js';
+import { snapshotCommand } from './commands/snapshot.js';
 import { statsCommand } from './commands/stats.js';
 import { updateCommand } from './commands/update.js';
 import type { Runtime } from './runtime.js';
@@ -32,6 +33,7 @@ export const COMMANDS = [
   partitionsCommand,
   statsCommand,
   healCommand,
+  snapshotCommand,
   exportCommand,
   importCommand,
   migrateCommand,
@@ -77,6 +79,8 @@ export function buildProgram(rt: Runtime): Command {
   for (const make of COMMANDS) {
     const command = make(rt);
     command.copyInheritedSettings(program);
+    // Subcommands (snapshot build|drop) report their errors the same way.
+    for (const sub of command.commands) sub.copyInheritedSettings(command);
     program.addCommand(command);
   }
   return program;

@@ -1,7 +1,7 @@
 // Engine internals the tests and benchmarks reach for (not public API: may change without notice).
 export { compareKeys, listAll, listKeys, mapStorageError } from './storage/index.js';
 export { dataKey, dataPrefix, idOfDataKey, snapshotManifestKey, snapshotRoot, snapshotSegmentsPrefix } from './keys.js';
-export { buildSnapshot, decodeManifest, decodeSegment } from './snapshot/index.js';
+export { buildSnapshot, decodeManifest, decodeSegment, inspectSnapshot } from './snapshot/index.js';
 export { deletePath, mapLimit, setPath } from './util/index.js';
 export { parseCatalog, repairJson } from './catalog/index.js';
 export { normalizePartitions, partitionReferenceKeys, writePartitionReference } from './partitions/index.js';

@@ -123,7 +123,8 @@ export interface QueryOptions extends CallControls {
 export const QUERY_STRATEGIES = ['ids', 'partition', 'scan'] as const;
 export type QueryStrategy = (typeof QUERY_STRATEGIES)[number];
 
-export interface QuerySnapshotUse {
+// A type alias (not an interface) so it is assignable to Record<string, unknown>, as the tools' output schemas are.
+export type QuerySnapshotUse = {
   builtAt: string;
   /** Documents the snapshot holds. */
   documents: number;
@@ -134,7 +135,7 @@ export interface QuerySnapshotUse {
   changed: number;
   /** Segment GETs this query made (0 when all were cached in memory). */
   segmentsRead: number;
-}
+};
 
 export interface QueryPlan {
   strategy: QueryStrategy;

@@ -117,6 +117,12 @@ export const configSchema = z
     snapshots: bool
       .default(true)
       .describe('Let scans read resource snapshots (false: never read or build them; docs/queries.md)'),
+    snapshotRebuildAfter: z
+      .number()
+      .int()
+      .min(0)
+      .default(100)
+      .describe('Rebuild a snapshot in the background once a query reads this many changed documents (0: never)'),
     plugins: z
       .array(
         z.enum(PLUGIN_NAMES, {
@@ -310,6 +316,7 @@ export const CONFIG_SOURCES: { [K in ConfigKey]: FieldSource<KindOf<NonNullable<
   maxAttempts: { kind: 'number', env: ['S3DB_MAX_ATTEMPTS'] },
   queryConcurrency: { kind: 'number', env: ['S3DB_QUERY_CONCURRENCY'] },
   snapshots: { kind: 'boolean', env: ['S3DB_SNAPSHOTS'] },
+  snapshotRebuildAfter: { kind: 'number', env: ['S3DB_SNAPSHOT_REBUILD_AFTER'] },
   plugins: { kind: 'list', env: ['S3DB_PLUGINS'] },
   fulltext: { kind: 'string', env: ['S3DB_FULLTEXT'] },
   cacheDriver: { kind: 'string', env: ['S3DB_CACHE_DRIVER'] },

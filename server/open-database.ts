@@ -100,11 +100,19 @@ export function buildPlugins(config: Partial<PluginConfig>): Plugin[] {
   return plugins;
 }
 
+/** `--snapshots=false` turns them off; `--snapshot-rebuild-after=0` keeps them but never rebuilds in the background. */
+function snapshotOptions(config: Partial<Pick<Config, 'snapshots' | 'snapshotRebuildAfter'>>) {
+  if (config.snapshots === false) return { snapshots: false } as const;
+  const after = config.snapshotRebuildAfter;
+  return after === undefined ? {} : { snapshots: { rebuildAfterChanged: after === 0 ? (false as const) : after } };
+}
+
 /** The connected Database over the configured store and plugins; `close()` it when done. */
 export async function openDatabase(
   config: Pick<Config, 'connectionString' | 'passphrase'> &
     Partial<Pick<Config, 'readOnly'>> &
     Partial<Pick<Config, 'requestTimeoutMs' | 'connectTimeoutMs' | 'maxAttempts' | 'queryConcurrency' | 'snapshots'>> &
+    Partial<Pick<Config, 'snapshotRebuildAfter'>> &
     Partial<PluginConfig>,
   logger: Logger,
 ): Promise<Database> {
@@ -121,7 +129,7 @@ export async function openDatabase(
     plugins: buildPlugins(config),
     readOnly: config.readOnly === true,
     ...(config.queryConcurrency === undefined ? {} : { queryConcurrency: config.queryConcurrency }),
-    ...(config.snapshots === false ? { snapshots: false } : {}),
+    ...snapshotOptions(config),
     ...(config.passphrase === undefined ? {} : { passphrase: config.passphrase }),
   });
   await db.connect();

@@ -62,5 +62,11 @@ export const documentOut = () => z.looseObject({ id: z.string() });
 /** How a read was answered: strategy (ids, partition, scan), S3 requests made, reason, documents scanned. */
 export const planOut = () => z.looseObject({ strategy: z.string(), requests: z.number() });
 
+/**
+ * A query's plan, with `snapshot` when a scan used the resource's snapshot (builtAt, documents, fromSnapshot,
+ * changed…) — declared on the query tool only, where explain shows it: each character is sent on every session.
+ */
+export const queryPlanOut = () => planOut().extend({ snapshot: z.looseObject({}).optional() });
+
 /** Per failing item of a bulk call: its index, id, code and message. */
 export const bulkErrorsOut = () => z.array(z.looseObject({ index: z.number(), code: z.string() }));

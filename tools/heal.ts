@@ -15,20 +15,20 @@ export const healTool = defineTool({
   title: 'Check and repair the database',
   kind: 'admin',
   description:
-    'Find damage and, with dryRun false, repair it (s3db.json backed up first): an invalid or lost s3db.json ' +
+    'A dry run finds damage; dryRun false repairs it (s3db.json backed up first): an invalid or lost s3db.json ' +
     '(rebuilt), bad definitions, lost fields, undecodable objects (left in place unless quarantine), unknown ' +
-    'versions, missing/stale/orphan references, broken audit chains (reported). Default: a dry run; an s3db.js ' +
-    'bucket is only reported. Example: {"dryRun":true} or {"dryRun":false,"resource":"users"}',
+    'versions, missing/stale/orphan references, snapshots (built), broken audit chains (reported). ' +
+    'An s3db.js bucket is only reported. Example: {"dryRun":true} or {"dryRun":false,"resource":"users"}',
   inputSchema: toolArgs({
     dryRun: z.boolean().default(true).describe('Only report (default); false repairs'),
     resource: resourceName().optional().describe('Only this resource'),
-    quarantine: z.boolean().default(false).describe('Move undecodable objects to s3db.quarantine/ (default false)'),
+    quarantine: z.boolean().default(false).describe('Move undecodable objects to s3db.quarantine/'),
   }),
   outputSchema: z.object({
     dryRun: z.boolean(),
     problems: z.array(problemOut()),
     repaired: z.array(anyObject()).describe('The problems repaired'),
-    backups: z.array(z.string()).describe('Keys of backups written before repairs'),
+    backups: z.array(z.string()).describe('Backups written before repairs'),
     rebuiltIndexes: z.array(anyObject()).optional().describe('Full-text indexes rebuilt'),
   }),
   async handler(args, ctx) {

@@ -1,6 +1,6 @@
 // query: find documents by filter and/or partition, one capped page at a time.
 import { z } from 'zod';
-import type { QueryOptions } from '../engine/index.js';
+import type { QueryOptions, QueryPlan } from '../engine/index.js';
 import {
   cursor,
   documentOut,
@@ -9,7 +9,7 @@ import {
   limit,
   partition,
   partitionValues,
-  planOut,
+  queryPlanOut,
   resourceName,
   sort,
   toolArgs,
@@ -36,14 +36,15 @@ export const queryTool = defineTool({
     cursor: cursor(),
     sort: sort(),
     fields: fields(),
+    explain: z.boolean().optional(),
   }),
   outputSchema: z.object({
     records: z.array(documentOut()),
-    count: z.number().describe('In this page (not the total)'),
+    count: z.number(),
     nextCursor: z.string().optional(),
     truncated: z.boolean().describe('The byte cap ended the page'),
     limit: z.number(),
-    plan: planOut(),
+    plan: queryPlanOut(),
   }),
   async handler(args, ctx) {
     const { queryDefaultLimit, queryMaxLimit, maxResponseBytes } = ctx.limits;
@@ -57,6 +58,13 @@ export const queryTool = defineTool({
       ...(args.sort === undefined ? {} : { sort: args.sort }),
       ...(args.fields === undefined ? {} : { fields: args.fields }),
     };
+    if (args.explain === true) {
+      const { plan } = await resource.query({ ...options, limit: applied, explain: true, signal: ctx.signal });
+      return {
+        structuredContent: { records: [], count: 0, truncated: false, limit: applied, plan },
+        text: explained(plan),
+      };
+    }
     // One pass: the engine stops the page before the record that would pass the byte cap, measuring each record
     // as it is presented here (secrets masked), and its cursor resumes right after the last record returned.
     const result = await resource.query({
@@ -93,3 +101,18 @@ export const queryTool = defineTool({
     return documentsOutput(out, notes.join(' '), { records, nextCursor: result.nextCursor });
   },
 });
+
+/** The plan of an explain call in one paragraph: what it would read, what it would cost, and the snapshot's part. */
+function explained(plan: QueryPlan): string {
+  const lines = [
+    `Explain: no document was read. Plan ${plan.strategy}: ${plan.reason}`,
+    `Estimated requests: ${plan.estimatedRequests ?? '?'} (this explain made ${plan.requests}).`,
+  ];
+  if (plan.snapshot) {
+    lines.push(
+      `Snapshot: built ${plan.snapshot.builtAt}, ${plan.snapshot.documents} document(s) in ${plan.snapshot.segments} ` +
+        'segment(s); changed documents are read directly.',
+    );
+  }
+  return lines.join('\n');
+}

@@ -327,10 +327,7 @@ export class Database extends EventEmitter implements PluginHost {
 
   /** Object count and bytes per resource, by LIST of each data prefix. */
   async getStats(options: { resource?: string } = {}): Promise<DatabaseStats> {
-    if (options.resource !== undefined && !this.catalog.has(options.resource)) {
-      await this.catalog.refresh();
-      this.catalog.entry(options.resource);
-    }
+    if (options.resource !== undefined) await this.knownResource(options.resource);
     const names = options.resource ? [options.resource] : this.catalog.names();
     return {
       resources: await resourceStats(this.store, names, this.catalog.foreign === undefined),
@@ -346,12 +343,23 @@ export class Database extends EventEmitter implements PluginHost {
    * `committed: false`. A ConfigError when snapshots are turned off.
    */
   async buildSnapshot(resource: string, options: BuildSnapshotOptions = {}): Promise<SnapshotBuildReport> {
-    return this.requireSnapshots().build(this.resource(resource).name, options);
+    const snapshots = this.requireSnapshots();
+    return snapshots.build(await this.knownResource(resource), options);
   }
 
   /** Removes the resource's snapshot (its manifest, then its segments); returns the segments removed. */
   async dropSnapshot(resource: string): Promise<number> {
-    return this.requireSnapshots().drop(this.resource(resource).name);
+    const snapshots = this.requireSnapshots();
+    return snapshots.drop(await this.knownResource(resource));
+  }
+
+  /** The name of a resource the catalog defines (re-read once if another server may have created it), or NotFound. */
+  private async knownResource(name: string): Promise<string> {
+    if (!this.catalog.has(name)) {
+      await this.catalog.refresh();
+      this.catalog.entry(name);
+    }
+    return name;
   }
 
   private requireSnapshots(): Snapshots {
@@ -363,7 +371,7 @@ export class Database extends EventEmitter implements PluginHost {
 
   /**
    * Checks (and unless dryRun repairs) the catalog, resources in the bucket but not in it, each resource's data
-   * objects, then its partition references. A dry run only reads. The report is sorted (resource, kind, key).
+   * objects, its partition references, then its snapshot (missing, stale or damaged: built). A dry run only reads. The report is sorted (resource, kind, key).
    */
   async heal(
     options: { dryRun?: boolean; resource?: string; quarantine?: boolean } & CallControls = {},
@@ -375,6 +383,7 @@ export class Database extends EventEmitter implements PluginHost {
       concurrency: this.concurrency,
       catalog: this.catalog,
       core: (name) => this.resource(name).core,
+      snapshots: this.snapshots,
       pluginProblems: async (resource) => {
         const found: HealProblem[] = [];
         for (const plugin of this.pipeline.plugins) {
@@ -390,7 +399,8 @@ export class Database extends EventEmitter implements PluginHost {
     );
     // Repairs change what reads return without a document write: caches listen to this.
     // (connect's own repairs happened before anything was read, so they are left out.)
-    const changed = report.repaired.filter((p) => !this.connectRepairs.includes(p));
+    // A rebuilt snapshot changes no read's answer, only its cost.
+    const changed = report.repaired.filter((p) => !this.connectRepairs.includes(p) && !p.kind.startsWith('snapshot-'));
     if (changed.length > 0) this.emit('healed', { resources: [...new Set(changed.map((p) => p.resource))], changed });
     return report;
   }

@@ -1,13 +1,15 @@
 // heal over a whole database: the catalog (re-read and rebuilt from the bucket), then per resource its data
-// objects and its partition references. A dry run only reads. The report is sorted (resource, kind, key).
+// objects, its partition references and its snapshot. A dry run only reads. The report is sorted (resource, kind, key).
 import { Catalog } from '../catalog/index.js';
 import { healS3dbjsBucket } from '../compat/s3dbjs/index.js';
 import { healRecords, keyStamp } from '../heal/index.js';
 import { healPartitions } from '../partitions/index.js';
 import type { ResourceCore } from '../resource/index.js';
+import type { Snapshots } from '../snapshot/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import { throwIfCancelled } from '../errors.js';
 import type { CallControls, HealProblem, HealReport } from '../types.js';
+import { healSnapshot } from './heal-snapshots.js';
 
 /** What heal needs of the database. */
 export interface HealScope {
@@ -16,6 +18,8 @@ export interface HealScope {
   /** The database's live catalog (re-read after a repair, fields declared on it). */
   readonly catalog: Catalog;
   core(name: string): ResourceCore;
+  /** The database's snapshots; undefined when turned off (heal then leaves snapshots alone). */
+  readonly snapshots?: Snapshots | undefined;
   /** Problems the plugins find in their own data (Plugin.heal). */
   pluginProblems?(resource: string | undefined): Promise<HealProblem[]>;
 }
@@ -67,6 +71,11 @@ export async function healDatabase(
     }
     const ignoreIds = records.quarantined;
     problems.push(...(await healPartitions(scope.core(name), { dryRun, concurrency, ignoreIds, signal })));
+    if (scope.snapshots) {
+      // Last, so a rebuilt snapshot packs the repaired objects. Plugin-owned resources get one only when named.
+      const buildMissing = options.resource !== undefined || catalog.entry(name).createdBy === 'user';
+      problems.push(...(await healSnapshot(store, scope.snapshots, name, { dryRun, buildMissing, signal })));
+    }
   }
   options.onProgress?.({ done, total: names.length });
   if (scope.pluginProblems) problems.push(...(await scope.pluginProblems(options.resource)));

@@ -13,7 +13,7 @@ import PQueue from 'p-queue';
 import { listsAsTombstone } from '../behaviors/index.js';
 import { throwIfCancelled } from '../errors.js';
 import { idOfReferenceKey, referenceKey } from '../keys.js';
-import { compareKeys, listAll, listKeys, listPages } from '../storage/index.js';
+import { compareKeys, listAll, listKeys, listPages, type ListedObject } from '../storage/index.js';
 import { partitionReferenceKeys } from '../partitions/index.js';
 import type { Snapshots } from '../snapshot/index.js';
 import type {
@@ -27,9 +27,13 @@ import type {
   ResourceAccess,
 } from '../types.js';
 import { decodeCursor, encodeCursor, type CursorState } from './cursor.js';
+import { listRanges } from './list-ranges.js';
 import { compareSortTuples, matchesFilter, projectDocument, sortTuple } from './filter.js';
 import { DEFAULT_QUERY_CONCURRENCY, planQuery, type QueryPlanInternal } from './planner.js';
 import { SnapshotSource } from './snapshot-source.js';
+
+/** Keys per LIST request (the S3 maximum). */
+const LIST_PAGE_KEYS = 1000;
 
 export interface ExecutionOptions extends CallControls {
   /** Parallel document reads (default DEFAULT_QUERY_CONCURRENCY). */
@@ -135,7 +139,11 @@ class Execution {
 
   async list(prefix: string, startAfter: string | undefined) {
     this.request();
-    return this.access.store.list({ prefix, maxKeys: 1000, ...(startAfter !== undefined ? { startAfter } : {}) });
+    return this.access.store.list({
+      prefix,
+      maxKeys: LIST_PAGE_KEYS,
+      ...(startAfter !== undefined ? { startAfter } : {}),
+    });
   }
 
   private async read(id: string, mode: 'head' | 'full'): Promise<RecordRead | null> {
@@ -250,16 +258,28 @@ class Execution {
     for (let first = true; ; first = false) {
       const page = await this.list(prefix, after);
       if (first) await this.prepare({ count: page.objects.length, more: page.isTruncated });
-      const candidates = page.objects.map((obj) => ({
-        pos: obj.key,
-        id: plan.strategy === 'scan' ? this.access.idFromDataKey(obj.key) : idOfReferenceKey(prefix, obj.key),
-        etag: obj.etag,
-        size: obj.size,
-      }));
-      yield { candidates, more: page.isTruncated };
+      yield { candidates: this.candidates(page.objects), more: page.isTruncated };
       if (!page.isTruncated || page.objects.length === 0) return;
       after = page.objects[page.objects.length - 1]!.key;
+      const boundaries = this.source?.boundariesAfter(after, LIST_PAGE_KEYS) ?? [];
+      if (boundaries.length > 0) {
+        const list = (from: string) => this.list(prefix, from);
+        for await (const range of listRanges(list, after, boundaries)) {
+          yield { candidates: this.candidates(range.objects), more: range.more };
+        }
+        return;
+      }
     }
+  }
+
+  private candidates(objects: ListedObject[]): Candidate[] {
+    const plan = this.plan;
+    return objects.map((obj) => ({
+      pos: obj.key,
+      id: plan.strategy === 'scan' ? this.access.idFromDataKey(obj.key) : idOfReferenceKey(plan.prefix!, obj.key),
+      etag: obj.etag,
+      size: obj.size,
+    }));
   }
 
   /** Expected fraction of matches is high when the filter adds nothing to the partition or the ids. */

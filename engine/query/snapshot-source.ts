@@ -4,6 +4,7 @@
 // absent from the LIST are never looked up, so deleted documents never come back: the result is what a full scan
 // returns at the time of the LIST.
 import type { SnapshotMeter, Snapshots, SnapshotView } from '../snapshot/index.js';
+import { compareKeys } from '../storage/index.js';
 import type { QuerySnapshotUse, RecordRead, ResourceAccess } from '../types.js';
 
 export interface ListedCandidate {
@@ -47,6 +48,33 @@ export class SnapshotSource {
     }
     this.fromSnapshot++;
     return this.access.decodeRecord(id, entry.metadata, entry.body, entry.etag);
+  }
+
+  /**
+   * Data keys of every `stride`-th packed document after `after`: where a scan may start LISTs in parallel, each
+   * covering about `stride` keys (exact whatever changed since: a range is listed until it passes its end). Empty
+   * when the manifest's order is not the key order (it always is, unless written by something else).
+   */
+  boundariesAfter(after: string, stride: number): string[] {
+    const ids = this.view.ids;
+    const keyAt = (i: number) => this.access.dataKey(ids[i]!);
+    let lo = 0;
+    let hi = ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareKeys(keyAt(mid), after) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: string[] = [];
+    let previous = after;
+    // Never at the last packed key: the range after it would be one more LIST, empty unless keys were added.
+    for (let i = lo + stride - 1; i < ids.length - 1; i += stride) {
+      const key = keyAt(i);
+      if (compareKeys(key, previous) <= 0) return [];
+      out.push(key);
+      previous = key;
+    }
+    return out;
   }
 
   /** Segment GETs a run over these LIST entries would make, and how many entries it would read directly. */

@@ -6,7 +6,7 @@
 // segments are orphans that a later build removes after the grace period). Two builders racing: one PUT wins,
 // the other gets a ConflictError, removes its own segments and reports `committed: false`.
 import { randomBytes } from 'node:crypto';
-import { ConflictError } from '../errors.js';
+import { ConflictError, throwIfCancelled } from '../errors.js';
 import { dataPrefix, idOfDataKey, snapshotManifestKey, snapshotSegmentKey, snapshotSegmentsPrefix } from '../keys.js';
 import { listAll, listPages, type ObjectStore } from '../storage/index.js';
 import { mapLimit } from '../util/index.js';
@@ -30,6 +30,8 @@ export interface BuildSnapshotOptions {
   concurrency?: number;
   segmentBytes?: number;
   graceMs?: number;
+  /** Stops the build before its next LIST or GET (its segments are removed; the previous snapshot stays). */
+  signal?: AbortSignal | undefined;
   /** Test hook: the clock. */
   now?: () => Date;
 }
@@ -83,10 +85,15 @@ export async function buildSnapshot(
   };
 
   try {
-    for await (const page of listPages(store, dataPrefix(resource), { onPage: () => requests++ })) {
+    const onPage = () => {
+      throwIfCancelled(options.signal);
+      requests++;
+    };
+    for await (const page of listPages(store, dataPrefix(resource), { onPage })) {
       const objects = await mapLimit(page.objects, concurrency, async (listed) => {
         const id = idOfDataKey(resource, listed.key);
         if (id === null) return null;
+        throwIfCancelled(options.signal);
         requests++;
         const obj = await store.get(listed.key);
         return obj ? { id, obj } : null;
@@ -104,6 +111,7 @@ export async function buildSnapshot(
       }
     }
     await flush();
+    throwIfCancelled(options.signal); // not committed: the previous snapshot stays
   } catch (e) {
     await removeKeys(
       store,

@@ -6,3 +6,4 @@ export type { BuildSnapshotOptions, SnapshotBuildReport } from './builder.js';
 export { decodeManifest, decodeSegment, type Manifest, type SegmentEntry } from './format.js';
 export { readManifest } from './manifest.js';
 export { SnapshotView, Snapshots, type SnapshotMeter, type SnapshotsOptions } from './snapshots.js';
+export { inspectSnapshot, type SnapshotInspection } from './inspect.js';

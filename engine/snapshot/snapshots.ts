@@ -36,6 +36,8 @@ interface IndexedManifest {
   manifest: Manifest;
   /** id → [segment index, ETag, size] when packed. */
   index: Map<string, { segment: number; etag: string; size: number }>;
+  /** The packed ids in the order they were listed (data-key order). */
+  order: string[];
 }
 
 /** One resource's snapshot as of one manifest, for the duration of one query. */
@@ -49,6 +51,11 @@ export class SnapshotView {
 
   get manifest(): Manifest {
     return this.indexed.manifest;
+  }
+
+  /** The packed ids in data-key order (where a scan may split its LISTs). */
+  get ids(): readonly string[] {
+    return this.indexed.order;
   }
 
   /** The segment holding `id` exactly as LIST shows it now (same ETag and size), or undefined. */
@@ -107,10 +114,14 @@ export class Snapshots {
     meter.requests += read.requests;
     if (!read.manifest || read.etag === undefined) return this.markAbsent(resource);
     const index: IndexedManifest['index'] = new Map();
+    const order: string[] = [];
     read.manifest.segments.forEach((s, segment) =>
-      s.ids.forEach((id, i) => index.set(id, { segment, etag: s.etags[i]!, size: s.sizes[i]! })),
+      s.ids.forEach((id, i) => {
+        index.set(id, { segment, etag: s.etags[i]!, size: s.sizes[i]! });
+        order.push(id);
+      }),
     );
-    const indexed = { etag: read.etag, manifest: read.manifest, index };
+    const indexed = { etag: read.etag, manifest: read.manifest, index, order };
     this.manifests.set(resource, indexed);
     this.absent.delete(resource);
     return new SnapshotView(this, indexed, meter);
@@ -172,12 +183,13 @@ export class Snapshots {
   }
 
   /**
-   * After a query: starts one background rebuild of `resource` when `changed` documents were read around a
-   * snapshot of `documents` past the threshold (never two at once for one resource in this process).
+   * After a query: starts a background rebuild of `resource` when `changed` documents were read around a
+   * snapshot of `documents` past the threshold. One build at a time per process (a build reads every document):
+   * while one runs, other resources wait for a later query to notice them again.
    */
   noteChanged(resource: string, changed: number, documents: number): void {
     const threshold = this.options.rebuildAfterChanged ?? 100;
-    if (threshold === false || changed < threshold || changed < documents / 10 || this.rebuilding.has(resource)) return;
+    if (threshold === false || changed < threshold || changed < documents / 10 || this.rebuilding.size > 0) return;
     const run = this.build(resource)
       .catch((e: unknown) => this.options.onBackgroundError?.(resource, e))
       .finally(() => this.rebuilding.delete(resource));

@@ -182,8 +182,12 @@ export class FileListIndex {
 
   private async head(state: DirState, name: string, file: string, key: string): Promise<ListedHead | null> {
     const cached = state.heads.get(name);
-    if (cached && state.trusted) return cached;
+    // Without a stat only when read (or checked) after the directory last changed: overwriting the object renames
+    // into the directory, which changes its mtime. A re-read directory keeps its earlier heads, and a state becomes
+    // trusted on its next LIST page, so `state.trusted` alone would pass heads never checked since the write.
+    if (cached && state.trusted && cached.readAtNs - state.mtimeNs > RACY_MS * 1_000_000n) return cached;
     if (cached) {
+      const checkedAtNs = nowNs();
       let st: BigIntStats;
       try {
         st = await fs.stat(file, { bigint: true });
@@ -191,7 +195,11 @@ export class FileListIndex {
         return null;
       }
       const same = st.ino === cached.ino && st.mtimeNs === cached.mtimeNs && st.size === cached.fileSize;
-      if (same && cached.readAtNs - st.mtimeNs > RACY_MS * 1_000_000n) return cached;
+      if (same && cached.readAtNs - st.mtimeNs > RACY_MS * 1_000_000n) {
+        // Still this file as of the stat: later pages of a quiet directory need no stat for it.
+        cached.readAtNs = checkedAtNs;
+        return cached;
+      }
     }
     const readAtNs = nowNs();
     const read = await this.readHead(file, key);

@@ -179,6 +179,22 @@ for (const store of stores) {
       expect(await ok(['heal', '--apply', '--resource', 'people'])).toMatchObject({ dryRun: false });
     });
 
+    it('builds and drops a snapshot; an unknown resource is NOT_FOUND', async () => {
+      expect(await ok(['snapshot', 'build', 'people'])).toMatchObject({
+        resource: 'people',
+        committed: true,
+        documents: 11,
+        segments: 1,
+      });
+      const unknown = await s3db(['snapshot', 'build', 'nobody']);
+      expect(unknown.code).toBe(1);
+      expect(json<{ error: { code: string } }>(unknown.stderr).error.code).toBe('NOT_FOUND');
+      const missing = await s3db(['snapshot', 'build']);
+      expect(missing.code).toBe(2);
+      expectNoStack(missing);
+      expect(await ok(['snapshot', 'drop', 'people'])).toEqual({ dropped: 'people', segments: 1 });
+    });
+
     it('exports NDJSON and imports it elsewhere, twice, to the same state', async () => {
       // A resource with secrets is refused without --reveal-secrets: the file would hold "[encrypted]".
       const refused = await s3db(['export', 'people']);

@@ -44,6 +44,13 @@ describe('config', () => {
     await db.close();
   });
 
+  it('sets the background rebuild threshold; 0 turns background rebuilds off', () => {
+    expect(run([]).config.snapshotRebuildAfter).toBe(100);
+    expect(run(['--snapshot-rebuild-after=0']).config.snapshotRebuildAfter).toBe(0);
+    expect(run([], { S3DB_SNAPSHOT_REBUILD_AFTER: '500' }).config.snapshotRebuildAfter).toBe(500);
+    expect(() => loadConfig(['--snapshot-rebuild-after=-1'], {})).toThrow(/snapshot/i);
+  });
+
   it('takes a flag over the environment over the default', () => {
     const env = { MCP_SERVER_PORT: '9000', MCP_TRANSPORT: 'sse', S3DB_CONNECTION: 'memory://b' };
     const { config, origins } = run(['--port=9100', '--read-only'], env);
