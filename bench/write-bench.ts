@@ -39,6 +39,8 @@ function sdkPut(target: RawS3Target): { put: RawPut; close: () => void } {
           Bucket: target.bucket,
           Key: `${target.prefix}${key}`,
           Body: body,
+          // Given, so the SDK does not take an empty reference body for a stream of unknown length (and warn).
+          ContentLength: Buffer.byteLength(body),
           Metadata: metadata,
           ContentType: 'application/json',
         }),
