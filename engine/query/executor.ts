@@ -30,7 +30,7 @@ import { decodeCursor, encodeCursor, type CursorState } from './cursor.js';
 import { listRanges } from './list-ranges.js';
 import { compareSortTuples, matchesFilter, projectDocument, sortTuple } from './filter.js';
 import { DEFAULT_QUERY_CONCURRENCY, planQuery, type QueryPlanInternal } from './planner.js';
-import { SnapshotSource } from './snapshot-source.js';
+import { SnapshotSource, ownCopy } from './snapshot-source.js';
 
 /** Keys per LIST request (the S3 maximum). */
 const LIST_PAGE_KEYS = 1000;
@@ -407,7 +407,7 @@ export async function runQuery(access: ResourceAccess, options: QueryOptions & E
   const cursor = options.cursor !== undefined ? decodeCursor(options.cursor, plan.fingerprint) : undefined;
   const result = plan.sortKeys.length > 0 ? await execution.runSorted(cursor) : await execution.runUnsorted(cursor);
   return {
-    records: result.records.map((doc) => projectDocument(doc, plan.fields)),
+    records: result.records.map((doc) => ownCopy(doc, projectDocument(doc, plan.fields))),
     ...(result.next ? { nextCursor: encodeCursor(plan.fingerprint, result.next) } : {}),
     ...(result.truncated ? { truncated: true } : {}),
     plan: publicPlan(plan, execution.meter, undefined, execution.source),

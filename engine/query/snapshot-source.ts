@@ -3,9 +3,30 @@
 // changed or new since the build, or in a segment removed meanwhile — is read directly by the executor. Keys
 // absent from the LIST are never looked up, so deleted documents never come back: the result is what a full scan
 // returns at the time of the LIST.
-import type { SnapshotMeter, Snapshots, SnapshotView } from '../snapshot/index.js';
+import type { SegmentEntry, SnapshotMeter, Snapshots, SnapshotView } from '../snapshot/index.js';
 import { compareKeys } from '../storage/index.js';
 import type { QuerySnapshotUse, RecordRead, ResourceAccess } from '../types.js';
+
+/**
+ * Packed objects decoded once per cached segment: a warm scan of 100,000 documents otherwise spends nearly all of
+ * its time decoding them again. Keyed by the segment's entry object, so a decoded record lives exactly as long as
+ * its segment stays in the cache (Snapshots counts room for it) and is never shared between databases. Frozen:
+ * queries share it, and runQuery hands the caller a copy (`ownCopy`).
+ */
+const decodedEntries = new WeakMap<SegmentEntry, RecordRead>();
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/** A document the caller may change: a copy when it is a shared decoded record (see decodedEntries). */
+export function ownCopy<T>(source: object, doc: T): T {
+  return Object.isFrozen(source) ? structuredClone(doc) : doc;
+}
 
 export interface ListedCandidate {
   id: string | null;
@@ -47,7 +68,11 @@ export class SnapshotSource {
       return undefined;
     }
     this.fromSnapshot++;
-    return this.access.decodeRecord(id, entry.metadata, entry.body, entry.etag);
+    const known = decodedEntries.get(entry);
+    if (known) return known;
+    const record = deepFreeze(await this.access.decodeRecord(id, entry.metadata, entry.body, entry.etag));
+    decodedEntries.set(entry, record);
+    return record;
   }
 
   /**

@@ -9,7 +9,7 @@ import { decodeSegment, type Manifest, type SegmentEntry } from './format.js';
 import { readManifest } from './manifest.js';
 
 export interface SnapshotsOptions {
-  /** Bytes of decoded segments kept in memory across queries (default 64 MiB). */
+  /** Bytes of segments (and their decoded documents) kept in memory across queries (default 64 MiB). */
   cacheBytes?: number;
   /** After a resource was found without a snapshot, do not look again for this long (default 30 s). */
   absentTtlMs?: number;
@@ -154,7 +154,8 @@ export class Snapshots {
       }
       const entries = new Map(decodeSegment(obj.body).map((e) => [e.id, e]));
       let bytes = 0;
-      for (const e of entries.values()) bytes += e.body.length + 200;
+      // ×3: room for each object's decoded document too, kept beside it once a query decoded it.
+      for (const e of entries.values()) bytes += e.body.length * 3 + 200;
       this.segmentSizes.set(key, bytes);
       this.cachedBytes += bytes;
       this.evict(key);

@@ -137,6 +137,31 @@ for (const testStore of testStores()) {
       return { records, requests };
     }
 
+    it('hands each caller documents of its own: changing a result never changes what the next query returns', async () => {
+      const docs = fc.sample(docArb, { numRuns: 30, seed: 5 });
+      const { db, store } = await open();
+      await seed(db, docs);
+      const plain = await referenceDb(store);
+      await db.buildSnapshot('items');
+      const items = db.resource('items');
+      const want = (await plain.resource('items').query({ limit: 1000 })).records;
+      for (const fields of [undefined, ['profile.city', 'tags'], ['profile']]) {
+        // Twice each: the second query is served from the documents the first one decoded.
+        for (let round = 0; round < 2; round++) {
+          const got = await items.query({ limit: 1000, ...(fields ? { fields } : {}) });
+          expect(got.plan.snapshot?.fromSnapshot).toBe(docs.length);
+          for (const doc of got.records) {
+            expect(Object.isFrozen(doc)).toBe(false);
+            const d = doc as Record<string, unknown>;
+            d.name = 'changed';
+            if (Array.isArray(d.tags)) d.tags.push('changed');
+            if (d.profile && typeof d.profile === 'object') (d.profile as Record<string, unknown>).city = 'changed';
+          }
+        }
+      }
+      expect((await items.query({ limit: 1000 })).records).toEqual(want);
+    });
+
     it('equals a full scan for random documents, filters, sorts and projections, before and after changes', async () => {
       const docs = fc.sample(docArb, { numRuns: remote ? 40 : 80, seed: 13 });
       const { db, store } = await open();
