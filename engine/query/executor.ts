@@ -173,7 +173,6 @@ class Execution {
       this.meter.skippedReferences++;
       return NO_MATCH;
     }
-    const filter = this.plan.filter;
     let record: RecordRead | null | undefined = await this.source?.read(candidate);
     if (record) {
       this.meter.scanned++;
@@ -187,7 +186,7 @@ class Execution {
           // The metadata of this resource does not hold the filter's fields: stop trying HEADs.
           this.headFirst = false;
           record = await this.read(id, 'full');
-        } else if (!matchesFilter(head, filter, this.access.fieldTypes)) {
+        } else if (!matchesFilter(head, this.plan.filter, this.access.fieldTypes)) {
           return NO_MATCH;
         } else if (this.needsBody(head)) {
           record = await this.read(id, 'full');
@@ -197,16 +196,16 @@ class Execution {
       record = await this.read(id, 'full');
       this.advanced(++this.meter.scanned);
     }
-    if (!record) {
+    return this.judge(record);
+  }
+
+  /** Whether a read document is a match (its partition value still the listed one, and the filter). */
+  private judge(record: RecordRead | null): Document | typeof NO_MATCH {
+    if (!record || !this.belongs(record.doc)) {
       if (this.plan.strategy === 'partition') this.meter.skippedReferences++;
       return NO_MATCH;
     }
-    const doc = record.doc;
-    if (!this.belongs(doc)) {
-      if (this.plan.strategy === 'partition') this.meter.skippedReferences++;
-      return NO_MATCH;
-    }
-    return matchesFilter(doc, filter, this.access.fieldTypes) ? doc : NO_MATCH;
+    return matchesFilter(record.doc, this.plan.filter, this.access.fieldTypes) ? record.doc : NO_MATCH;
   }
 
   /**
@@ -226,6 +225,13 @@ class Execution {
         const size = Math.max(1, Math.min(this.concurrency, window()));
         while (next < candidates.length && next - consumed < size) {
           const candidate = candidates[next++]!;
+          // Already decoded from a snapshot segment in memory: judged at once, no read to schedule.
+          const ready = candidate.id === null ? undefined : this.source?.ready(candidate);
+          if (ready) {
+            this.meter.scanned++;
+            pending.push(Promise.resolve(this.judge(ready)));
+            continue;
+          }
           const task = this.queue.add(() => this.examine(candidate));
           task.catch(() => {}); // awaited below; abandoned ones must not become unhandled rejections
           pending.push(task);

@@ -57,6 +57,21 @@ export class SnapshotSource {
       : undefined;
   }
 
+  /**
+   * Without waiting: the packed record when the candidate is unchanged since the build and a query already decoded
+   * it from a segment in memory; undefined otherwise (then `read` decides). A warm scan takes most documents here,
+   * without scheduling a read for each.
+   */
+  ready(candidate: ListedCandidate): RecordRead | undefined {
+    const { id, etag, size } = candidate;
+    if (id === null || etag === undefined || size === undefined) return undefined;
+    const segment = this.view.lookup(id, etag, size);
+    const entry = segment === undefined ? undefined : this.view.loadedEntry(segment, id);
+    const record = entry && decodedEntries.get(entry);
+    if (record) this.fromSnapshot++;
+    return record;
+  }
+
   /** The packed record when the candidate is unchanged since the build; undefined when it must be read directly. */
   async read(candidate: ListedCandidate): Promise<RecordRead | undefined> {
     const { id, etag, size } = candidate;

@@ -73,6 +73,11 @@ export class SnapshotView {
     return entries?.get(id) ?? null;
   }
 
+  /** The packed object when its segment is already in memory; undefined when that needs a fetch (or is gone). */
+  loadedEntry(segment: number, id: string): SegmentEntry | undefined {
+    return this.owner.loadedSegment(this.manifest.segments[segment]!.key)?.get(id);
+  }
+
   /** Whether the segment is already in memory (for estimates). */
   cached(segment: number): boolean {
     return this.owner.hasSegment(this.manifest.segments[segment]!.key);
@@ -84,6 +89,8 @@ export class Snapshots {
   private readonly absent = new Map<string, number>();
   private readonly segments = new Map<string, Promise<Map<string, SegmentEntry> | null>>();
   private readonly segmentSizes = new Map<string, number>();
+  /** The segments of `segments` whose fetch has completed, for synchronous lookups. */
+  private readonly loaded = new Map<string, Map<string, SegmentEntry>>();
   private cachedBytes = 0;
   private readonly rebuilding = new Map<string, Promise<unknown>>();
   private readonly cacheBytes: number;
@@ -137,6 +144,11 @@ export class Snapshots {
     return this.segments.has(key);
   }
 
+  /** A segment already in memory (no request, no await), or undefined. */
+  loadedSegment(key: string): ReadonlyMap<string, SegmentEntry> | undefined {
+    return this.loaded.get(key);
+  }
+
   /** A segment's objects by id, fetched once (`onFetch` counts the GET) and kept while the cache has room. */
   segment(key: string, onFetch: () => void): Promise<Map<string, SegmentEntry> | null> {
     const cached = this.segments.get(key);
@@ -158,6 +170,7 @@ export class Snapshots {
       for (const e of entries.values()) bytes += e.body.length * 3 + 200;
       this.segmentSizes.set(key, bytes);
       this.cachedBytes += bytes;
+      this.loaded.set(key, entries);
       this.evict(key);
       return entries;
     });
@@ -173,6 +186,7 @@ export class Snapshots {
       this.cachedBytes -= this.segmentSizes.get(key)!;
       this.segmentSizes.delete(key);
       this.segments.delete(key);
+      this.loaded.delete(key);
     }
   }
 
