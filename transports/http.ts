@@ -1,7 +1,7 @@
-// One express app serving Streamable HTTP (stateless) at /mcp and the legacy SSE transport at /sse + /messages,
-// plus /healthz and /metrics (Prometheus text). Host and Origin are checked on every MCP route and /metrics
-// (403; the rule and its reason are in host-check.ts), and a bearer token when one is set (401). Every error
-// answer is a JSON body without a stack or a path, whatever NODE_ENV says.
+// One node:http server: Streamable HTTP (stateless) at POST /mcp served directly (mcp-endpoint.ts), and an express
+// app for the legacy SSE transport at /sse + /messages, /healthz and /metrics (Prometheus text). Host and Origin
+// are checked on every MCP route and /metrics (403; the rule and its reason are in host-check.ts), and a bearer
+// token when one is set (401). Every error answer is a JSON body without a stack or a path, whatever NODE_ENV says.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   createServer as createNodeServer,
@@ -182,7 +182,7 @@ export function createHttpApp(
     }
   });
 
-  // The hot path, POST /mcp, skips express's router; every other route (and a refused /mcp) goes through it.
+  // The hot path, POST /mcp, is checked and served here without express's router; every other route goes through it.
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const path = req.url === undefined ? '' : req.url.split('?', 1)[0];
     if (req.method !== 'POST' || (path !== '/mcp' && path !== '/mcp/')) {
