@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Database, StorageError, type ObjectStore } from '../../engine/index.js';
+import { DelegatingStore } from '../support/delegating-store.js';
 import { testStores } from '../support/stores.js';
 
 type Decision = 'pass' | 'fail' | 'lost';
@@ -12,30 +13,17 @@ type Decision = 'pass' | 'fail' | 'lost';
  * never does ('fail'), or does but its caller sees an error ('lost': the response was lost). `beforeNewData`
  * runs before an `ifNoneMatch` data PUT is forwarded (another writer can take the id there).
  */
-class FaultyStore implements ObjectStore {
+class FaultyStore extends DelegatingStore {
   writes: string[] = [];
   decide: ((index: number, key: string) => Decision) | undefined;
   beforeNewData: ((key: string) => Promise<void>) | undefined;
   constructor(
-    private readonly inner: ObjectStore,
+    inner: ObjectStore,
     private readonly prefix: string,
-  ) {}
+  ) {
+    super(inner);
+  }
 
-  get kind(): ObjectStore['kind'] {
-    return this.inner.kind;
-  }
-  get description(): string {
-    return this.inner.description;
-  }
-  get(...args: Parameters<ObjectStore['get']>): ReturnType<ObjectStore['get']> {
-    return this.inner.get(...args);
-  }
-  head(...args: Parameters<ObjectStore['head']>): ReturnType<ObjectStore['head']> {
-    return this.inner.head(...args);
-  }
-  list(...args: Parameters<ObjectStore['list']>): ReturnType<ObjectStore['list']> {
-    return this.inner.list(...args);
-  }
   private async write<T>(key: string, run: () => Promise<T>): Promise<T> {
     if (!this.decide || !key.startsWith(this.prefix)) return run();
     const decision = this.decide(this.writes.push(key) - 1, key);
@@ -44,25 +32,16 @@ class FaultyStore implements ObjectStore {
     if (decision === 'lost') throw new StorageError('NETWORK', `injected lost response after ${key}`);
     return out;
   }
-  async put(...args: Parameters<ObjectStore['put']>): ReturnType<ObjectStore['put']> {
+  override async put(...args: Parameters<ObjectStore['put']>): ReturnType<ObjectStore['put']> {
     const [key, , , options] = args;
     if (this.decide && options?.ifNoneMatch === '*' && key.startsWith(this.prefix)) await this.beforeNewData?.(key);
     return this.write(key, () => this.inner.put(...args));
   }
-  delete(key: string): Promise<void> {
+  override delete(key: string): Promise<void> {
     return this.write(key, () => this.inner.delete(key));
   }
-  deleteMany(keys: string[]): ReturnType<ObjectStore['deleteMany']> {
+  override deleteMany(keys: string[]): ReturnType<ObjectStore['deleteMany']> {
     return this.write(keys[0] ?? this.prefix, () => this.inner.deleteMany(keys));
-  }
-  requestCounts(): ReturnType<ObjectStore['requestCounts']> {
-    return this.inner.requestCounts();
-  }
-  resetRequestCounts(): void {
-    this.inner.resetRequestCounts();
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

@@ -1,6 +1,7 @@
 // Partition references: written after the data object for an insert with an id (beside it without one: partition-refs-faults), moved on update (new before old removed), removed on delete.
 import { afterAll, describe, expect, it } from 'vitest';
 import { Database, type ObjectStore } from '../../engine/index.js';
+import { DelegatingStore } from '../support/delegating-store.js';
 import { testStores } from '../support/stores.js';
 
 /** One write the engine asked of the store: when it was issued (`start`) and when the store acknowledged it (`done`). */
@@ -14,51 +15,29 @@ interface Step {
  * An observer around a real store: forwards every call unchanged and records, in order, the start and the
  * acknowledgement of each put and delete (deleteMany counts as a delete of each of its keys).
  */
-class RecordingStore implements ObjectStore {
+class RecordingStore extends DelegatingStore {
   readonly steps: Step[] = [];
-  constructor(private readonly inner: ObjectStore) {}
+  constructor(inner: ObjectStore) {
+    super(inner);
+  }
 
-  get kind(): ObjectStore['kind'] {
-    return this.inner.kind;
-  }
-  get description(): string {
-    return this.inner.description;
-  }
-  get(...args: Parameters<ObjectStore['get']>): ReturnType<ObjectStore['get']> {
-    return this.inner.get(...args);
-  }
-  head(...args: Parameters<ObjectStore['head']>): ReturnType<ObjectStore['head']> {
-    return this.inner.head(...args);
-  }
-  list(...args: Parameters<ObjectStore['list']>): ReturnType<ObjectStore['list']> {
-    return this.inner.list(...args);
-  }
-  async put(...args: Parameters<ObjectStore['put']>): ReturnType<ObjectStore['put']> {
+  override async put(...args: Parameters<ObjectStore['put']>): ReturnType<ObjectStore['put']> {
     const key = args[0];
     this.steps.push({ op: 'put', phase: 'start', key });
     const out = await this.inner.put(...args);
     this.steps.push({ op: 'put', phase: 'done', key });
     return out;
   }
-  async delete(key: string): Promise<void> {
+  override async delete(key: string): Promise<void> {
     this.steps.push({ op: 'delete', phase: 'start', key });
     await this.inner.delete(key);
     this.steps.push({ op: 'delete', phase: 'done', key });
   }
-  async deleteMany(keys: string[]): ReturnType<ObjectStore['deleteMany']> {
+  override async deleteMany(keys: string[]): ReturnType<ObjectStore['deleteMany']> {
     for (const key of keys) this.steps.push({ op: 'delete', phase: 'start', key });
     const out = await this.inner.deleteMany(keys);
     for (const key of out.deleted) this.steps.push({ op: 'delete', phase: 'done', key });
     return out;
-  }
-  requestCounts(): ReturnType<ObjectStore['requestCounts']> {
-    return this.inner.requestCounts();
-  }
-  resetRequestCounts(): void {
-    this.inner.resetRequestCounts();
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 
   /** The steps recorded since `mark` (a length of `steps` taken earlier). */

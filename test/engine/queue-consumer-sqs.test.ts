@@ -1,11 +1,10 @@
 // QueueConsumerPlugin on SQS (the minimal SQS-protocol endpoint in test/support, not AWS): every message applied
 // exactly once in effect across a consumer killed with SIGKILL and an endpoint restart, poison messages in the
 // dead-letter queue with their error, retries by visibility, in-flight messages returned on a graceful stop.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,9 +17,9 @@ import {
 } from '../../engine/index.js';
 import { idForMessage } from '../../engine/internal.js';
 import { buildPlugins, loadConfig, prometheusText } from '../../server/index.js';
+import { startQueueConsumerProcess } from '../support/queue-consumer-process.js';
 import { startSqsServer, type SqsTestServer } from '../support/sqs-server.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 let sqs: SqsTestServer;
 let client: SQSClient;
@@ -180,20 +179,10 @@ describe('queue consumer on SQS (test endpoint)', () => {
       })),
     );
     const startConsumer = (): Promise<ChildProcess> =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '../support/queue-child.ts')], {
-          env: {
-            ...process.env,
-            S3DB_QUEUE_STORE: root,
-            S3DB_QUEUE_SQS_URL: q.url,
-            S3DB_QUEUE_SQS_ENDPOINT: sqs.endpoint,
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let err = '';
-        child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-        child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
-        child.on('exit', (code) => code !== 0 && code !== null && reject(new Error(`consumer exited ${code}: ${err}`)));
+      startQueueConsumerProcess({
+        S3DB_QUEUE_STORE: root,
+        S3DB_QUEUE_SQS_URL: q.url,
+        S3DB_QUEUE_SQS_ENDPOINT: sqs.endpoint,
       });
     const count = async () => (await items.count()).count;
     let consumer: ChildProcess | undefined;

@@ -1,18 +1,17 @@
 // QueueConsumerPlugin on a real RabbitMQ: every message applied exactly once in effect (also across a consumer
 // killed with SIGKILL mid-batch and a broker restart), poison messages in the dead-letter queue with their error.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database, FileStore, MemoryStore, QueueConsumerPlugin, RabbitMqSource } from '../../engine/index.js';
 import { idForMessage } from '../../engine/internal.js';
 import { prometheusText } from '../../server/index.js';
+import { startQueueConsumerProcess } from '../support/queue-consumer-process.js';
 import { startBroker, type TestBroker } from '../support/rabbitmq.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 let broker: TestBroker;
 let queueNumber = 0;
 
@@ -149,16 +148,7 @@ describe('queue consumer on RabbitMQ', () => {
       })),
     );
     const startConsumer = (): Promise<ChildProcess> =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '../support/queue-child.ts')], {
-          env: { ...process.env, S3DB_QUEUE_STORE: root, S3DB_QUEUE_URL: broker.url, S3DB_QUEUE_NAME: queue },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let err = '';
-        child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-        child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
-        child.on('exit', (code) => code !== 0 && code !== null && reject(new Error(`consumer exited ${code}: ${err}`)));
-      });
+      startQueueConsumerProcess({ S3DB_QUEUE_STORE: root, S3DB_QUEUE_URL: broker.url, S3DB_QUEUE_NAME: queue });
     const count = async () => (await items.count()).count;
     let consumer: ChildProcess | undefined;
     try {
