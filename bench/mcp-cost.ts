@@ -174,13 +174,14 @@ export async function runMcpCostBench(options: McpCostOptions): Promise<{ rows: 
   );
   const toolsList = JSON.stringify((await stdio.listTools()).tools).length;
   await stdio.close();
-  rows.push({
-    path: 'stdio, 1 client',
-    'p50 ms': ms(percentile(stdioTimes, 50)),
-    'p99 ms': ms(percentile(stdioTimes, 99)),
-    'over engine p50 ms': ms(percentile(stdioTimes, 50) - engine),
-    'server CPU ms/call': ms(stdioCpu),
+  const latencyRow = (path: string, times: number[], cpuPerCall: number): Row => ({
+    path,
+    'p50 ms': ms(percentile(times, 50)),
+    'p99 ms': ms(percentile(times, 99)),
+    'over engine p50 ms': ms(percentile(times, 50) - engine),
+    'server CPU ms/call': ms(cpuPerCall),
   });
+  rows.push(latencyRow('stdio, 1 client', stdioTimes, stdioCpu));
 
   const port = await freePort();
   const server = spawn(
@@ -208,23 +209,11 @@ export async function runMcpCostBench(options: McpCostOptions): Promise<{ rows: 
     const one = await connectHttp();
     await seed(one);
     const { times: httpTimes, cpuPerCall: httpCpu } = await timeCalls(getVia(one), options.calls, server.pid!);
-    rows.push({
-      path: 'HTTP /mcp (2026-07-28), 1 client',
-      'p50 ms': ms(percentile(httpTimes, 50)),
-      'p99 ms': ms(percentile(httpTimes, 99)),
-      'over engine p50 ms': ms(percentile(httpTimes, 50) - engine),
-      'server CPU ms/call': ms(httpCpu),
-    });
+    rows.push(latencyRow('HTTP /mcp (2026-07-28), 1 client', httpTimes, httpCpu));
     await one.close();
 
     const { times: rawTimes, cpuPerCall: rawCpu } = await timeCalls(rawCaller(port, 1), options.calls, server.pid!);
-    rows.push({
-      path: 'HTTP /mcp (2026-07-28), 1 plain node:http client',
-      'p50 ms': ms(percentile(rawTimes, 50)),
-      'p99 ms': ms(percentile(rawTimes, 99)),
-      'over engine p50 ms': ms(percentile(rawTimes, 50) - engine),
-      'server CPU ms/call': ms(rawCpu),
-    });
+    rows.push(latencyRow('HTTP /mcp (2026-07-28), 1 plain node:http client', rawTimes, rawCpu));
 
     const throughput: Row[] = [];
     for (const clients of [1, 20, 50]) {
