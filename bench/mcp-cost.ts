@@ -4,12 +4,12 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer as netServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Database, MemoryStore } from '../engine/index.js';
 import { percentile, type Row } from './stats.js';
+import { freePort } from '../test/support/free-port.js';
 
 const MAIN = fileURLToPath(new URL('../dist/server/main.js', import.meta.url));
 const MODERN = { versionNegotiation: { mode: { pin: '2026-07-28' } } } as const;
@@ -29,15 +29,6 @@ const ms = (v: number) => Number(v.toFixed(3));
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = netServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function seed(client: Client): Promise<void> {

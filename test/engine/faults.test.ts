@@ -1,5 +1,4 @@
 // Faults between the engine and radosgw (fault proxy, closed port, kill -9): retried, recognised as our own write, bounded, healable.
-import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Database, StorageError, isS3dbError, type S3Store } from '../../engine/index.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -12,20 +11,13 @@ import {
 } from '../support/stores.js';
 import { runWriter } from '../support/writer-process.js';
 import { createLogger, loadConfig, openDatabase } from '../../server/index.js';
+import { freePort } from '../support/free-port.js';
 
 const server = s3TestServer();
 
 /** Rejects after ms: a guard against hangs, not a timing assertion. */
 function deadline(ms: number, what: string): Promise<never> {
   return new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} still pending after ${ms} ms`)), ms));
-}
-
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 describe.skipIf(server === null)('faults in front of radosgw', () => {
@@ -143,7 +135,7 @@ describe.skipIf(server === null)('faults in front of radosgw', () => {
   });
 
   it('an unreachable endpoint (closed port) fails fast with a hint, not a hang', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     const dead = openS3Store(server!, 'nobucket', { endpoint: `http://127.0.0.1:${port}`, maxAttempts: 2 });
     cleanups.push(() => dead.close());
     const err: unknown = await Promise.race([

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import type { S3TestServer } from './s3-server.js';
+import { freePort } from './free-port.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const scripts = path.join(here, 'radosgw');
@@ -26,16 +27,8 @@ async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-async function freePort(preferred: number): Promise<number> {
-  if (preferred > 0 && (await portIsFree(preferred))) return preferred;
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
+async function portPreferring(preferred: number): Promise<number> {
+  return preferred > 0 && (await portIsFree(preferred)) ? preferred : freePort();
 }
 
 function run(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
@@ -61,8 +54,8 @@ function tail(file: string, lines = 20): string {
 /** Starts a private radosgw (fetching Ceph once per machine) on free ports; also used by the benchmarks. */
 export async function startRadosgw(): Promise<{ server: S3TestServer; stop: () => Promise<void> }> {
   const runDir = path.join(mkdtempSync(path.join(os.tmpdir(), 's3db-rgw-')), 'run');
-  const rgwPort = await freePort(17480);
-  const monPort = await freePort(rgwPort === 17480 ? 16789 : 0);
+  const rgwPort = await portPreferring(17480);
+  const monPort = await portPreferring(rgwPort === 17480 ? 16789 : 0);
   const env = { ...process.env, CEPH_RUN_DIR: runDir, RGW_PORT: String(rgwPort), MON_PORT: String(monPort) };
   const failHelp =
     'Fix the cause above, or run the tests against another S3 endpoint with S3DB_TEST_S3_URL=http://KEY:SECRET@host:port, ' +
