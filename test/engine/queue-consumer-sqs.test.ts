@@ -19,6 +19,7 @@ import { idForMessage } from '../../engine/internal.js';
 import { buildPlugins, loadConfig, prometheusText } from '../../server/index.js';
 import { startQueueConsumerProcess } from '../support/queue-consumer-process.js';
 import { startSqsServer, type SqsTestServer } from '../support/sqs-server.js';
+import { until } from '../support/until.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 let sqs: SqsTestServer;
@@ -76,14 +77,6 @@ function source(url: string, options: Partial<SqsSourceOptions> = {}): SqsSource
     maxReconnectDelayMs: 500,
     ...options,
   });
-}
-
-async function until(check: () => Promise<boolean> | boolean, ms: number, what: string, state?: () => unknown) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${JSON.stringify(await state?.())})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const attribute = (m: { attributes: Record<string, { StringValue?: string }> }, name: string) =>

@@ -11,6 +11,7 @@ import { idForMessage } from '../../engine/internal.js';
 import { prometheusText } from '../../server/index.js';
 import { startQueueConsumerProcess } from '../support/queue-consumer-process.js';
 import { startBroker, type TestBroker } from '../support/rabbitmq.js';
+import { until } from '../support/until.js';
 
 let broker: TestBroker;
 let queueNumber = 0;
@@ -47,18 +48,9 @@ async function drain(queue: string): Promise<{ body: string; headers: Record<str
   return out;
 }
 
-async function until(
-  check: () => Promise<boolean>,
-  ms: number,
-  what: string,
-  state?: () => Promise<unknown>,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${JSON.stringify(await state?.())})`);
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
-}
+/** Checks once a second: some checks count a 10,000-document resource. */
+const eachSecond = (check: () => Promise<boolean>, ms: number, what: string, state?: () => Promise<unknown>) =>
+  until(check, ms, what, state, 1_000);
 
 describe('queue consumer on RabbitMQ', () => {
   it('applies each action, dead-letters poison messages with their error, and never blocks the rest', async () => {
@@ -89,7 +81,7 @@ describe('queue consumer on RabbitMQ', () => {
     ]);
     // Two copies of one message running at once may both find work to do (two deletes of one document): the effect
     // is the same; what counts is applied + duplicates. The update of a missing document is retried, then dead.
-    await until(
+    await eachSecond(
       async () => {
         const stats = consumer.stats();
         return stats.deadLettered === 7 && stats.applied! + stats.duplicates! === 8;
@@ -153,15 +145,20 @@ describe('queue consumer on RabbitMQ', () => {
     let consumer: ChildProcess | undefined;
     try {
       consumer = await startConsumer();
-      await until(async () => (await count()) >= N / 5, 120_000, 'a fifth applied', count);
+      await eachSecond(async () => (await count()) >= N / 5, 120_000, 'a fifth applied', count);
       consumer.kill('SIGKILL');
       await new Promise((r) => consumer!.once('exit', r));
       const afterKill = await count();
       consumer = await startConsumer();
-      await until(async () => (await count()) >= Math.max(N / 2, afterKill + N / 20), 120_000, 'half applied', count);
+      await eachSecond(
+        async () => (await count()) >= Math.max(N / 2, afterKill + N / 20),
+        120_000,
+        'half applied',
+        count,
+      );
       await broker.halt();
       await broker.restart();
-      await until(
+      await eachSecond(
         async () => (await count()) === N,
         300_000,
         `${N} applied`,
@@ -204,7 +201,7 @@ describe('queue consumer on RabbitMQ', () => {
       await publish(queue, [
         { id: 'n1', body: { resource: 'notes', action: 'insert', data: { id: 'n1', text: 'hi' } } },
       ]);
-      await until(async () => await notes.exists('n1'), 60_000, 'the note');
+      await eachSecond(async () => await notes.exists('n1'), 60_000, 'the note');
       expect(source.describe()).toMatchObject({ connected: true });
       expect(prometheusText(db)).toMatch(/s3db_queue_messages_total\{outcome="applied"\} 1/);
     } finally {

@@ -6,6 +6,7 @@ import type { ObjectStore } from '../../engine/index.js';
 import { testStores } from '../support/stores.js';
 import { connect, structured, type Connected } from './support/connect.js';
 import { engineDatabase } from './support/databases.js';
+import { until } from '../support/until.js';
 
 /** Every store request takes this long (on top of the store's own time), so a call lasts long enough to cancel. */
 const LATENCY_MS = 25;
@@ -28,14 +29,6 @@ function countingStore(inner: ObjectStore) {
     },
   });
   return { store, issued, state };
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
 }
 
 /** Waits until no request has been issued for `quietMs`. */
@@ -98,7 +91,7 @@ for (const testStore of testStores()) {
           signal: controller.signal,
         });
         pending.catch(() => {});
-        await waitFor(() => counting.issued.length - start >= 15, `${call.name} to issue requests`);
+        await until(() => counting.issued.length - start >= 15, 10_000, `${call.name} to issue requests`, undefined, 2);
         controller.abort();
         const cancelledAt = performance.now();
         await expect(pending).rejects.toThrow();

@@ -9,6 +9,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/until.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'dist/server/main.js');
@@ -160,7 +161,7 @@ describe('built binary over stdio', () => {
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
     send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'listResources', arguments: {} } });
-    await waitFor(() => stdout.includes('"id":3'), 20_000);
+    await until(() => stdout.includes('"id":3'), 20_000, 'the third answer', undefined, 20);
     child.stdin.end();
     await exited(child);
     const lines = stdout.split('\n').filter((l) => l !== '');
@@ -194,7 +195,7 @@ describe('built binary over HTTP', () => {
     });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    await waitFor(() => /"url":"(http:[^"]+)\/mcp"/.test(stderr), 20_000);
+    await until(() => /"url":"(http:[^"]+)\/mcp"/.test(stderr), 20_000, 'the listening URL', undefined, 20);
     url = (/"url":"(http:[^"]+)\/mcp"/.exec(stderr) as RegExpExecArray)[1] as string;
   });
   afterAll(async () => {
@@ -229,14 +230,6 @@ describe('built binary over HTTP', () => {
     expect((await fetch(`${url}/sse`)).status).toBe(401);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { MemoryStore, StorageError, type Database, type Document, type ObjectStore } from '../../engine/index.js';
 import { createTestBucket, openS3Store, removeTestBucket, s3TestServer } from './stores.js';
 import { startTcpSwitch, type TcpSwitch } from './tcp-switch.js';
+import { until } from './until.js';
 
 export interface StorePair {
   source: ObjectStore;
@@ -169,10 +170,6 @@ export function withoutTimestamps(doc: Document): Record<string, unknown> {
 }
 
 /** Polls `check` until it returns true or the deadline passes (no sleeps as synchronisation). */
-export async function eventually(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+export function eventually(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  return until(check, ms, 'the condition', undefined, 50);
 }
