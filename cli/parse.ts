@@ -3,6 +3,11 @@
 import { UsageError } from './errors.js';
 
 /** Parses a JSON object given on the command line (`what` names the option in the message). */
+/** Commander's accumulator for a repeatable option (`--value a=1 --value b=2`). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
 export function parseJsonObject(text: string, what: string): Record<string, unknown> {
   let value: unknown;
   try {

@@ -2,9 +2,8 @@
 import { Command } from 'commander';
 import type { Runtime } from '../runtime.js';
 import { planLine } from '../views.js';
+import { collect } from '../parse.js';
 import { queryOptions } from './query.js';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function countCommand(rt: Runtime): Command {
   return new Command('count')
@@ -18,16 +17,13 @@ export function countCommand(rt: Runtime): Command {
       '\nExamples:\n  s3db count users\n  s3db count users --partition byTeam --value team=red\n  s3db count users --filter \'{"age":{"$gt":30}}\'',
     )
     .action(async (name: string, opts: { filter?: string; partition?: string; value?: string[] }, cmd: Command) => {
-      const { filter, partition, partitionValues } = queryOptions(opts);
+      // Only filter, partition and partitionValues: count takes no other flag.
+      const options = queryOptions(opts);
       await rt.withDb(cmd, async ({ db, out }) => {
         const spinner = out.spinner(`Counting ${name}`).start();
         const result = await db
           .resource(name)
-          .count({
-            ...(filter === undefined ? {} : { filter }),
-            ...(partition === undefined ? {} : { partition }),
-            ...(partitionValues === undefined ? {} : { partitionValues }),
-          })
+          .count(options)
           .finally(() => spinner.stop());
         if (out.json) return out.data(result);
         out.line(`${out.c.bold(String(result.count))} ${planLine(out, result.plan)}`);

@@ -2,10 +2,8 @@
 import { Command, Option } from 'commander';
 import { BEHAVIORS, type ResourceDefinitionInput } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
-import { parseAttributes, parsePartitions } from '../parse.js';
+import { collect, parseAttributes, parsePartitions } from '../parse.js';
 import type { Runtime } from '../runtime.js';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function createCommand(rt: Runtime): Command {
   return new Command('create')

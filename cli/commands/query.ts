@@ -1,11 +1,9 @@
 // s3db query <resource>: one page of documents by filter and/or partition (--all pages through everything).
 import { Command } from 'commander';
 import type { QueryOptions } from '../../engine/index.js';
-import { parseJsonObject, parseKeyValues, parseList, parsePositiveInt, parseSort } from '../parse.js';
+import { collect, parseJsonObject, parseKeyValues, parseList, parsePositiveInt, parseSort } from '../parse.js';
 import { present, type Runtime } from '../runtime.js';
 import { planLine, printDocuments } from '../views.js';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface QueryFlags {
   filter?: string;
