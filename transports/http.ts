@@ -14,6 +14,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { createMcpHandler, type McpServer } from '@modelcontextprotocol/server';
 import { ConfigError } from '../engine/index.js';
 import { hostAllowed, isLoopbackHost, originAllowed } from './host-check.js';
+import { jsonRpcError } from './json-rpc-error.js';
 import { mcpEndpoint } from './mcp-endpoint.js';
 import { sseSessions, type SseLimits } from './sse-sessions.js';
 import type { RunningTransport } from './stdio.js';
@@ -56,12 +57,6 @@ const BODY_LIMIT = '8mb';
 const BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 export const SSE_DEFAULTS: SseLimits = { maxSessions: 100, idleTimeoutMs: 10 * 60_000 };
-
-/** Plain node:http, so the express routes and the POST /mcp fast path answer the same way. */
-function jsonRpcError(res: ServerResponse, status: number, message: string, code = -32000): void {
-  const body = JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(body);
-}
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -148,7 +143,6 @@ export function createHttpApp(
       idleTimeoutMs: options.sseIdleTimeoutMs ?? SSE_DEFAULTS.idleTimeoutMs,
     },
     () => makeServer({ elicitation: true }),
-    jsonRpcError,
     logger,
   );
   app.get('/sse', guard, (req, res) => sse.open(req, res));

@@ -6,6 +6,7 @@
 // (progress or logging before the result) is streamed with backpressure as before.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpHttpHandler } from '@modelcontextprotocol/server';
+import { jsonRpcError } from './json-rpc-error.js';
 
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -27,11 +28,6 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
   res.writeHead(status, headers);
   res.end(body);
-}
-
-function jsonRpcError(res: ServerResponse, status: number, code: number, message: string, close = false): void {
-  const body = JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
-  send(res, status, { 'content-type': 'application/json', ...(close ? { connection: 'close' } : {}) }, body);
 }
 
 function webRequest(req: IncomingMessage, body: string, signal: AbortSignal): Request {
@@ -74,7 +70,7 @@ export function mcpEndpoint(
       text = await readBody(req, maxBodyBytes);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
-        jsonRpcError(res, 413, -32600, `Request body too large (limit ${maxBodyBytes} bytes)`, true);
+        jsonRpcError(res, 413, `Request body too large (limit ${maxBodyBytes} bytes)`, -32600, { connection: 'close' });
       } else {
         res.destroy();
       }
@@ -92,7 +88,7 @@ export function mcpEndpoint(
       response = await handler.fetch(webRequest(req, text, abort.signal), { parsedBody });
     } catch (error) {
       onerror(error);
-      jsonRpcError(res, 500, -32603, 'Internal server error');
+      jsonRpcError(res, 500, 'Internal server error', -32603);
       return;
     }
     const headers: Record<string, string> = {};

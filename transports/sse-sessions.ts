@@ -2,6 +2,7 @@
 // stream holds a server instance (~60 kB) for as long as the client keeps the socket.
 import type { Request, Response } from 'express';
 import type { McpServer } from '@modelcontextprotocol/server';
+import { jsonRpcError } from './json-rpc-error.js';
 import { SseServerTransport } from './sse-transport.js';
 
 export interface SseLimits {
@@ -24,12 +25,9 @@ export interface SseSessions {
   closeAll(): Promise<void>;
 }
 
-type Reply = (res: Response, status: number, message: string, code?: number) => void;
-
 export function sseSessions(
   limits: SseLimits,
   makeServer: () => McpServer,
-  reply: Reply,
   logger: { info(obj: object, msg?: string): void; error(obj: object, msg?: string): void },
 ): SseSessions {
   const sessions = new Map<string, Session>();
@@ -55,7 +53,11 @@ export function sseSessions(
     async open(_req, res) {
       if (sessions.size >= limits.maxSessions) {
         res.setHeader('Retry-After', '30');
-        reply(res, 503, `Too many SSE sessions open (limit ${limits.maxSessions}); retry later or use POST /mcp`);
+        jsonRpcError(
+          res,
+          503,
+          `Too many SSE sessions open (limit ${limits.maxSessions}); retry later or use POST /mcp`,
+        );
         return;
       }
       const transport = new SseServerTransport('/messages', res);
@@ -74,13 +76,13 @@ export function sseSessions(
       const id = typeof req.query.sessionId === 'string' ? req.query.sessionId : '';
       const session = sessions.get(id);
       if (session === undefined) {
-        reply(res, 404, 'Unknown or closed SSE session: open a new one with GET /sse');
+        jsonRpcError(res, 404, 'Unknown or closed SSE session: open a new one with GET /sse');
         return;
       }
       clearTimeout(session.timer);
       session.timer = idleTimer(id);
       if (!session.transport.receive(req.body)) {
-        reply(res, 400, 'Invalid request: the body is not a JSON-RPC 2.0 message', -32600);
+        jsonRpcError(res, 400, 'Invalid request: the body is not a JSON-RPC 2.0 message', -32600);
         return;
       }
       res.status(202).json({ accepted: true });
