@@ -88,9 +88,8 @@ export class Snapshots {
   private readonly manifests = new Map<string, IndexedManifest>();
   private readonly absent = new Map<string, number>();
   private readonly segments = new Map<string, Promise<Map<string, SegmentEntry> | null>>();
-  private readonly segmentSizes = new Map<string, number>();
-  /** The segments of `segments` whose fetch has completed, for synchronous lookups. */
-  private readonly loaded = new Map<string, Map<string, SegmentEntry>>();
+  /** The segments of `segments` whose fetch has completed (for synchronous lookups), with the bytes counted. */
+  private readonly loaded = new Map<string, { entries: Map<string, SegmentEntry>; bytes: number }>();
   private cachedBytes = 0;
   private readonly rebuilding = new Map<string, Promise<unknown>>();
   private readonly cacheBytes: number;
@@ -146,7 +145,7 @@ export class Snapshots {
 
   /** A segment already in memory (no request, no await), or undefined. */
   loadedSegment(key: string): ReadonlyMap<string, SegmentEntry> | undefined {
-    return this.loaded.get(key);
+    return this.loaded.get(key)?.entries;
   }
 
   /** A segment's objects by id, fetched once (`onFetch` counts the GET) and kept while the cache has room. */
@@ -168,9 +167,8 @@ export class Snapshots {
       let bytes = 0;
       // ×3: room for each object's decoded document too, kept beside it once a query decoded it.
       for (const e of entries.values()) bytes += e.body.length * 3 + 200;
-      this.segmentSizes.set(key, bytes);
       this.cachedBytes += bytes;
-      this.loaded.set(key, entries);
+      this.loaded.set(key, { entries, bytes });
       this.evict(key);
       return entries;
     });
@@ -182,9 +180,9 @@ export class Snapshots {
   private evict(keep: string): void {
     for (const key of this.segments.keys()) {
       if (this.cachedBytes <= this.cacheBytes) return;
-      if (key === keep || !this.segmentSizes.has(key)) continue;
-      this.cachedBytes -= this.segmentSizes.get(key)!;
-      this.segmentSizes.delete(key);
+      const loaded = this.loaded.get(key);
+      if (key === keep || loaded === undefined) continue;
+      this.cachedBytes -= loaded.bytes;
       this.segments.delete(key);
       this.loaded.delete(key);
     }
