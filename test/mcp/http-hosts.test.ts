@@ -7,15 +7,9 @@ import { createLogger, createServer, type Config } from '../../server/index.js';
 import { hostAllowed, originAllowed, startHttp, type RunningHttp } from '../../transports/index.js';
 import { testConfig } from './support/connect.js';
 import { engineDatabase } from './support/databases.js';
+import { INIT, MCP_HEADERS } from './support/raw-requests.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
-const INIT = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-};
-const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 interface Raw {
   status: number;

@@ -8,15 +8,9 @@ import { assertSafeBind, startHttp, tokenMatches, type RunningHttp } from '../..
 import { thrown } from '../support/errors.js';
 import { testConfig } from './support/connect.js';
 import { engineDatabase } from './support/databases.js';
+import { INIT, MCP_HEADERS } from './support/raw-requests.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
-const INIT = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-};
-const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 async function start(authToken?: string): Promise<RunningHttp> {
   const config = testConfig({ port: 0, ...(authToken === undefined ? {} : { authToken }) });

@@ -7,14 +7,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LineGuard } from '../../transports/stdio.js';
+import { INIT } from './support/raw-requests.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/server/main.js', import.meta.url));
-const INIT = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-};
 
 /** Reads stdout lines as they come; `next()` waits for one with a deadline. */
 function lines(child: ChildProcessWithoutNullStreams) {
